@@ -1,0 +1,167 @@
+// The event schema: every event type the engine understands, with its parameters under Falco's
+// names. The kernel probe's record layout (native/probe/events.h) follows this table param by param;
+// a test keeps the two in agreement. Field extractors render flag and enum params through `render`.
+
+export type ParamType =
+  | 'fd' // int fd number
+  | 'int' // signed integer
+  | 'uint' // unsigned integer
+  | 'path' // absolute path (resolved against cwd / dirfd by the probe or decoder)
+  | 'string'
+  | 'argv' // string[]
+  | 'sockaddr' // SockAddr
+  | 'mode' // file mode bits, rendered octal
+  | 'uid'
+  | 'gid'
+  | 'pid'
+  | `flags:${FlagSetName}` // bit flags rendered as NAME|NAME
+  | `enum:${EnumName}`; // one value rendered as its NAME
+
+export type FlagSetName =
+  | 'open'
+  | 'unlinkat'
+  | 'renameat2'
+  | 'mount'
+  | 'umount'
+  | 'clone'
+  | 'memfd'
+  | 'prot'
+  | 'mmap'
+  | 'accept4'
+  | 'linkat'
+  | 'execveat'
+  | 'fchmodat'
+  | 'socket_type';
+export type EnumName = 'ptrace' | 'socket_family' | 'bpf_cmd' | 'fcntl' | 'seccomp_op' | 'unshare_ns' | 'prctl';
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly type: ParamType;
+}
+
+export interface EventTypeSpec {
+  /** Stable id used on the wire (native/probe/events.h `enum fn_event_type`). */
+  readonly id: number;
+  readonly name: string;
+  readonly category: 'process' | 'file' | 'net' | 'ids' | 'system' | 'scheduler' | 'meta';
+  readonly params: readonly ParamSpec[];
+}
+
+const p = (name: string, type: ParamType): ParamSpec => ({ name, type });
+
+const PATH_AT = [p('dirfd', 'fd'), p('name', 'path')];
+
+/** Every event type, in wire-id order. Append only: ids are part of the capture file format. */
+export const EVENT_TYPES: readonly EventTypeSpec[] = [
+  { id: 0, name: 'unknown', category: 'meta', params: [] },
+  { id: 1, name: 'execve', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), p('filename', 'path')] },
+  { id: 2, name: 'execveat', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), ...PATH_AT, p('flags', 'flags:execveat')] },
+  { id: 3, name: 'clone', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid')] },
+  { id: 4, name: 'clone3', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid')] },
+  { id: 5, name: 'fork', category: 'process', params: [p('childtid', 'pid')] },
+  { id: 6, name: 'vfork', category: 'process', params: [p('childtid', 'pid')] },
+  { id: 7, name: 'procexit', category: 'process', params: [p('status', 'int')] },
+  { id: 8, name: 'open', category: 'file', params: [p('fd', 'fd'), p('name', 'path'), p('flags', 'flags:open'), p('mode', 'mode'), p('dev', 'uint'), p('ino', 'uint')] },
+  { id: 9, name: 'openat', category: 'file', params: [p('fd', 'fd'), ...PATH_AT, p('flags', 'flags:open'), p('mode', 'mode'), p('dev', 'uint'), p('ino', 'uint')] },
+  { id: 10, name: 'openat2', category: 'file', params: [p('fd', 'fd'), ...PATH_AT, p('flags', 'flags:open'), p('mode', 'mode'), p('resolve', 'uint'), p('dev', 'uint'), p('ino', 'uint')] },
+  { id: 11, name: 'creat', category: 'file', params: [p('fd', 'fd'), p('name', 'path'), p('mode', 'mode'), p('dev', 'uint'), p('ino', 'uint')] },
+  { id: 12, name: 'close', category: 'file', params: [p('fd', 'fd')] },
+  { id: 13, name: 'rename', category: 'file', params: [p('oldpath', 'path'), p('newpath', 'path')] },
+  { id: 14, name: 'renameat', category: 'file', params: [p('olddirfd', 'fd'), p('oldpath', 'path'), p('newdirfd', 'fd'), p('newpath', 'path')] },
+  { id: 15, name: 'renameat2', category: 'file', params: [p('olddirfd', 'fd'), p('oldpath', 'path'), p('newdirfd', 'fd'), p('newpath', 'path'), p('flags', 'flags:renameat2')] },
+  { id: 16, name: 'unlink', category: 'file', params: [p('path', 'path')] },
+  { id: 17, name: 'unlinkat', category: 'file', params: [...PATH_AT, p('flags', 'flags:unlinkat')] },
+  { id: 18, name: 'mkdir', category: 'file', params: [p('path', 'path'), p('mode', 'mode')] },
+  { id: 19, name: 'mkdirat', category: 'file', params: [p('dirfd', 'fd'), p('path', 'path'), p('mode', 'mode')] },
+  { id: 20, name: 'rmdir', category: 'file', params: [p('path', 'path')] },
+  { id: 21, name: 'link', category: 'file', params: [p('oldpath', 'path'), p('newpath', 'path')] },
+  { id: 22, name: 'linkat', category: 'file', params: [p('olddir', 'fd'), p('oldpath', 'path'), p('newdir', 'fd'), p('newpath', 'path'), p('flags', 'flags:linkat')] },
+  { id: 23, name: 'symlink', category: 'file', params: [p('target', 'string'), p('linkpath', 'path')] },
+  { id: 24, name: 'symlinkat', category: 'file', params: [p('target', 'string'), p('linkdirfd', 'fd'), p('linkpath', 'path')] },
+  { id: 25, name: 'chmod', category: 'file', params: [p('filename', 'path'), p('mode', 'mode')] },
+  { id: 26, name: 'fchmod', category: 'file', params: [p('fd', 'fd'), p('mode', 'mode')] },
+  { id: 27, name: 'fchmodat', category: 'file', params: [p('dirfd', 'fd'), p('filename', 'path'), p('mode', 'mode')] },
+  { id: 28, name: 'chown', category: 'file', params: [p('path', 'path'), p('uid', 'uid'), p('gid', 'gid')] },
+  { id: 29, name: 'lchown', category: 'file', params: [p('path', 'path'), p('uid', 'uid'), p('gid', 'gid')] },
+  { id: 30, name: 'fchown', category: 'file', params: [p('fd', 'fd'), p('uid', 'uid'), p('gid', 'gid')] },
+  { id: 31, name: 'fchownat', category: 'file', params: [p('dirfd', 'fd'), p('pathname', 'path'), p('uid', 'uid'), p('gid', 'gid'), p('flags', 'uint')] },
+  { id: 32, name: 'connect', category: 'net', params: [p('fd', 'fd'), p('addr', 'sockaddr')] },
+  { id: 33, name: 'accept', category: 'net', params: [p('fd', 'fd'), p('listenfd', 'fd'), p('addr', 'sockaddr')] },
+  { id: 34, name: 'accept4', category: 'net', params: [p('fd', 'fd'), p('listenfd', 'fd'), p('addr', 'sockaddr'), p('flags', 'flags:accept4')] },
+  { id: 35, name: 'bind', category: 'net', params: [p('fd', 'fd'), p('addr', 'sockaddr')] },
+  { id: 36, name: 'listen', category: 'net', params: [p('fd', 'fd'), p('backlog', 'int')] },
+  { id: 37, name: 'socket', category: 'net', params: [p('fd', 'fd'), p('domain', 'enum:socket_family'), p('type', 'flags:socket_type'), p('proto', 'uint')] },
+  { id: 38, name: 'setuid', category: 'ids', params: [p('uid', 'uid')] },
+  { id: 39, name: 'setgid', category: 'ids', params: [p('gid', 'gid')] },
+  { id: 40, name: 'setresuid', category: 'ids', params: [p('ruid', 'uid'), p('euid', 'uid'), p('suid', 'uid')] },
+  { id: 41, name: 'setresgid', category: 'ids', params: [p('rgid', 'gid'), p('egid', 'gid'), p('sgid', 'gid')] },
+  { id: 42, name: 'setreuid', category: 'ids', params: [p('ruid', 'uid'), p('euid', 'uid')] },
+  { id: 43, name: 'setregid', category: 'ids', params: [p('rgid', 'gid'), p('egid', 'gid')] },
+  { id: 44, name: 'ptrace', category: 'process', params: [p('request', 'enum:ptrace'), p('pid', 'pid'), p('addr', 'uint'), p('data', 'uint')] },
+  { id: 45, name: 'mount', category: 'system', params: [p('dev', 'string'), p('dir', 'path'), p('type', 'string'), p('flags', 'flags:mount')] },
+  { id: 46, name: 'umount2', category: 'system', params: [p('name', 'path'), p('flags', 'flags:umount')] },
+  { id: 47, name: 'init_module', category: 'system', params: [p('len', 'uint'), p('uargs', 'string')] },
+  { id: 48, name: 'finit_module', category: 'system', params: [p('fd', 'fd'), p('uargs', 'string'), p('flags', 'uint')] },
+  { id: 49, name: 'memfd_create', category: 'file', params: [p('fd', 'fd'), p('name', 'string'), p('flags', 'flags:memfd')] },
+  { id: 50, name: 'unshare', category: 'process', params: [p('flags', 'flags:clone')] },
+  { id: 51, name: 'setns', category: 'process', params: [p('fd', 'fd'), p('nstype', 'flags:clone')] },
+  { id: 52, name: 'chroot', category: 'process', params: [p('path', 'path')] },
+  { id: 53, name: 'bpf', category: 'system', params: [p('cmd', 'enum:bpf_cmd')] },
+  { id: 54, name: 'dup', category: 'file', params: [p('oldfd', 'fd')] },
+  { id: 55, name: 'dup2', category: 'file', params: [p('oldfd', 'fd'), p('newfd', 'fd')] },
+  { id: 56, name: 'dup3', category: 'file', params: [p('oldfd', 'fd'), p('newfd', 'fd'), p('flags', 'flags:open')] },
+  { id: 57, name: 'fcntl', category: 'file', params: [p('fd', 'fd'), p('cmd', 'enum:fcntl')] },
+  { id: 58, name: 'chdir', category: 'file', params: [p('path', 'path')] },
+  { id: 59, name: 'fchdir', category: 'file', params: [p('fd', 'fd')] },
+  { id: 60, name: 'sendto', category: 'net', params: [p('fd', 'fd'), p('size', 'uint'), p('tuple', 'sockaddr')] },
+  { id: 61, name: 'sendmsg', category: 'net', params: [p('fd', 'fd'), p('size', 'uint'), p('tuple', 'sockaddr')] },
+  { id: 62, name: 'recvfrom', category: 'net', params: [p('fd', 'fd'), p('size', 'uint'), p('tuple', 'sockaddr')] },
+  { id: 63, name: 'recvmsg', category: 'net', params: [p('fd', 'fd'), p('size', 'uint'), p('tuple', 'sockaddr')] },
+  { id: 64, name: 'read', category: 'file', params: [p('fd', 'fd'), p('size', 'uint')] },
+  { id: 65, name: 'write', category: 'file', params: [p('fd', 'fd'), p('size', 'uint')] },
+  { id: 66, name: 'pipe', category: 'file', params: [p('fd1', 'fd'), p('fd2', 'fd')] },
+  { id: 67, name: 'pipe2', category: 'file', params: [p('fd1', 'fd'), p('fd2', 'fd'), p('flags', 'flags:open')] },
+  { id: 68, name: 'kill', category: 'process', params: [p('pid', 'pid'), p('sig', 'int')] },
+  { id: 69, name: 'prctl', category: 'process', params: [p('option', 'enum:prctl'), p('arg2', 'uint')] },
+  { id: 70, name: 'seccomp', category: 'process', params: [p('op', 'enum:seccomp_op'), p('flags', 'uint')] },
+  { id: 71, name: 'mprotect', category: 'system', params: [p('addr', 'uint'), p('length', 'uint'), p('prot', 'flags:prot')] },
+  { id: 72, name: 'mmap', category: 'system', params: [p('addr', 'uint'), p('length', 'uint'), p('prot', 'flags:prot'), p('flags', 'flags:mmap'), p('fd', 'fd')] },
+  { id: 73, name: 'capset', category: 'ids', params: [p('cap_inheritable', 'uint'), p('cap_permitted', 'uint'), p('cap_effective', 'uint')] },
+  { id: 74, name: 'userfaultfd', category: 'file', params: [p('flags', 'uint')] },
+  { id: 75, name: 'pidfd_getfd', category: 'process', params: [p('pidfd', 'fd'), p('targetfd', 'fd'), p('flags', 'uint')] },
+  { id: 76, name: 'pidfd_open', category: 'process', params: [p('pid', 'pid'), p('flags', 'uint')] },
+  { id: 77, name: 'process_vm_writev', category: 'process', params: [p('pid', 'pid')] },
+  { id: 78, name: 'process_vm_readv', category: 'process', params: [p('pid', 'pid')] },
+  { id: 79, name: 'io_uring_setup', category: 'system', params: [p('entries', 'uint')] },
+  { id: 80, name: 'drop', category: 'meta', params: [p('dropped', 'uint')] },
+];
+
+export const EVENT_BY_NAME: ReadonlyMap<string, EventTypeSpec> = new Map(EVENT_TYPES.map((e) => [e.name, e]));
+export const EVENT_BY_ID: readonly (EventTypeSpec | undefined)[] = EVENT_TYPES;
+
+/** Event names Falco knows that this engine accepts in conditions even though the probe never emits them. */
+export function isKnownEventName(name: string): boolean {
+  return EVENT_BY_NAME.has(name) || FALCO_ONLY_EVENT_NAMES.has(name);
+}
+
+/**
+ * Syscall and event names that appear in Falco rule files but that falconet does not capture.
+ * A rule restricted to these loads (Falco users keep their files) but can never match; the loader
+ * warns about it.
+ */
+export const FALCO_ONLY_EVENT_NAMES: ReadonlySet<string> = new Set([
+  'container', 'k8s', 'pluginevent', 'signaldeliver', 'switch', 'page_fault', 'procinfo', 'infra',
+  'ioctl', 'readv', 'writev', 'pread', 'pwrite', 'preadv', 'pwritev', 'sendmmsg', 'recvmmsg', 'getsockopt',
+  'setsockopt', 'shutdown', 'socketpair', 'poll', 'ppoll', 'select', 'epoll_wait', 'nanosleep', 'futex',
+  'brk', 'munmap', 'getrlimit', 'setrlimit', 'prlimit', 'getdents', 'getdents64', 'getcwd', 'stat',
+  'lstat', 'fstat', 'newfstatat', 'access', 'faccessat', 'faccessat2', 'inotify_init', 'inotify_init1',
+  'timerfd_create', 'eventfd', 'eventfd2', 'signalfd', 'signalfd4', 'epoll_create', 'epoll_create1',
+  'tkill', 'tgkill', 'quotactl', 'setpgid', 'setsid', 'setrlimit', 'mlock', 'munlock', 'mlockall',
+  'munlockall', 'splice', 'sendfile', 'fchmodat2', 'umount', 'delete_module', 'copy_file_range',
+  'open_by_handle_at', 'name_to_handle_at', 'truncate', 'ftruncate', 'flock', 'semop', 'semget', 'semctl',
+  'mknod', 'mknodat', 'getuid', 'geteuid', 'getgid', 'getegid', 'getresuid', 'getresgid', 'vmsplice',
+  'sched_yield', 'socketcall', 'lseek', 'llseek',
+]);
+
+/** Renders a flag or enum parameter the way Falco prints it (e.g. O_RDONLY|O_CLOEXEC, PTRACE_ATTACH). */
+export type Renderer = (raw: number) => string;
