@@ -83,6 +83,8 @@ export interface Thread {
   vpgid: number;
   /** The cgroup path of the task in the unified hierarchy (or the first v1 hierarchy). */
   cgroup: string;
+  /** The kernel's id of that cgroup (its kernfs inode), when a live record told us. */
+  cgroupId?: bigint;
   /** container.id: 12-character id, or "host". */
   containerId: string;
   /** When the process started (exec or fork), ns since the epoch. */
@@ -194,6 +196,8 @@ export interface RawRecord {
   loginuid: number;
   comm: string;
   cgroupId: bigint;
+  /** The cgroup path, when the source knows it (replay files do; live records carry only cgroupId). */
+  cgroup?: string;
   res: number;
   args: Record<string, ArgValue>;
 }

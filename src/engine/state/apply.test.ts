@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { ArgValue, RawRecord } from '../event.js';
+import { replayCgroupSource } from '../../metadata/cgroup-source.js';
+import { StateMachine } from './apply.js';
+import { ThreadTable } from './threads.js';
+
+const CID = 'a'.repeat(64);
+
+function rec(type: string, res: number, args: Record<string, ArgValue>, over: Partial<RawRecord> = {}): RawRecord {
+  return { ts: 1_000n, type, tid: 100, pid: 100, ppid: 1, uid: 0, gid: 0, loginuid: 4294967295, comm: 'sh', cgroupId: 0n, res, args, ...over };
+}
+
+function machine(): StateMachine {
+  const threads = new ThreadTable();
+  threads.seed(
+    [
+      {
+        tid: 100, pid: 100, ppid: 1, comm: 'sh', exe: 'sh', exepath: '/bin/sh', args: [], cwd: '/root', uid: 0, gid: 0,
+        euid: 0, egid: 0, loginuid: 1000, tty: 34816, sid: 100, pgid: 100, vpid: 1, vpgid: 1, cgroup: `/docker/${CID}`,
+        startTs: 1n, env: ['HOME=/root'], capEffective: 0n, capPermitted: 0n, capInheritable: 0n,
+        fds: [{ num: 3, type: 'directory', name: '/etc', openFlags: 0o200000 }],
+      },
+    ],
+    replayCgroupSource.containerOf,
+  );
+  return new StateMachine(threads, replayCgroupSource);
+}
+
+describe('StateMachine', () => {
+  it('resolves relative open paths against the cwd and dirfd, and tracks the new fd', () => {
+    const m = machine();
+    const e1 = m.apply(rec('openat', 4, { dirfd: -100, name: 'notes.txt', flags: 0o101, mode: 0o644 }));
+    expect(e1.fd).toMatchObject({ num: 4, name: '/root/notes.txt', type: 'file' });
+    const e2 = m.apply(rec('openat', 5, { dirfd: 3, name: 'shadow', flags: 0 }));
+    expect(e2.fd?.name).toBe('/etc/shadow');
+    expect(e2.thread.containerId).toBe(CID.slice(0, 12));
+    const e3 = m.apply(rec('read', 10, { fd: 5, size: 10 }));
+    expect(e3.fd?.name).toBe('/etc/shadow');
+  });
+
+  it('gives a failed open a transient fd numbered -1', () => {
+    const e = machine().apply(rec('openat', -2, { dirfd: -100, name: '/nope', flags: 0 }));
+    expect(e.fd).toMatchObject({ num: -1, name: '/nope' });
+  });
+
+  it('closes after the close event itself has been seen', () => {
+    const m = machine();
+    const e = m.apply(rec('close', 0, { fd: 3 }));
+    expect(e.fd?.name).toBe('/etc');
+    m.apply(rec('read', 0, { fd: 3 }));
+    expect(m.threads.get(100)?.fds.has(3)).toBe(false);
+  });
+
+  it('forks a child with a copy of the fds, then execs a new image in it', () => {
+    const m = machine();
+    m.apply(rec('clone', 200, { flags: 0, childtid: 200 }));
+    const child = m.threads.get(200);
+    expect(child).toMatchObject({ pid: 200, ppid: 100, exepath: '/bin/sh' });
+    expect(child?.fds).not.toBe(m.threads.get(100)?.fds);
+    const e = m.apply(rec('execve', 0, { exe: 'cat', args: ['cat', '/etc/shadow'], filename: '/bin/cat' }, { tid: 200, pid: 200, ppid: 100, comm: 'cat' }));
+    expect(e.thread).toMatchObject({ comm: 'cat', exe: 'cat', args: ['/etc/shadow'], exepath: '/bin/cat', cwd: '/root' });
+  });
+
+  it('adopts threads it has never seen from the record header', () => {
+    const e = machine().apply(rec('openat', 3, { dirfd: -100, name: 'x', flags: 0 }, { tid: 300, pid: 300, ppid: 100, comm: 'ls', cgroup: '/' }));
+    expect(e.thread).toMatchObject({ tid: 300, comm: 'ls', cwd: '/root', containerId: 'host' });
+  });
+
+  it('records socket tuples on connect and accept', () => {
+    const m = machine();
+    m.apply(rec('socket', 6, { domain: 2, type: 1, proto: 0 }));
+    const c = m.apply(rec('connect', 0, { fd: 6, addr: { family: 'ipv4', ip: '127.0.0.1', port: 8080 } }));
+    expect(c.fd).toMatchObject({ type: 'ipv4', l4proto: 'tcp', sip: '127.0.0.1', sport: 8080, isServer: false });
+    m.apply(rec('socket', 7, { domain: 2, type: 1, proto: 0 }));
+    m.apply(rec('bind', 0, { fd: 7, addr: { family: 'ipv4', ip: '0.0.0.0', port: 80 } }));
+    const a = m.apply(rec('accept4', 8, { listenfd: 7, addr: { family: 'ipv4', ip: '10.1.2.3', port: 5555 }, flags: 0 }));
+    expect(a.fd).toMatchObject({ num: 8, cip: '10.1.2.3', cport: 5555, sport: 80, isServer: true, name: '10.1.2.3:5555->0.0.0.0:80' });
+  });
+
+  it('changes ids on a successful setuid only', () => {
+    const m = machine();
+    m.apply(rec('setuid', -1, { uid: 1000 }));
+    expect(m.threads.get(100)?.uid).toBe(0);
+    m.apply(rec('setuid', 0, { uid: 1000 }));
+    expect(m.threads.get(100)).toMatchObject({ uid: 1000, euid: 1000 });
+  });
+
+  it('forgets a thread after its exit event', () => {
+    const m = machine();
+    m.apply(rec('procexit', 0, { status: 0 }));
+    expect(m.threads.get(100)).toBeDefined();
+    m.apply(rec('read', 0, { fd: 3 }, { tid: 1, pid: 1, ppid: 0 }));
+    expect(m.threads.get(100)).toBeUndefined();
+  });
+});

@@ -1,0 +1,242 @@
+// The state machine: turns each RawRecord into a SyscallEvent while keeping the process and fd tables
+// current. Removals (exit, close) take effect after the event, so the event itself still sees them.
+
+import type { Fd, RawRecord, SyscallEvent, Thread } from '../event.js';
+import {
+  accepted,
+  bound,
+  closeOnExec,
+  connected,
+  fileFd,
+  num,
+  resolveArg,
+  sockAddr,
+  socketFd,
+  str,
+} from './fds.js';
+import { normaliseLoginuid, ThreadTable } from './threads.js';
+
+const CLONE_THREAD = 0x10000;
+const CLONE_FILES = 0x400;
+
+/** Where the state machine learns a thread's cgroup path and container id from. */
+export interface CgroupSource {
+  /** The cgroup path of a live task; undefined when it cannot be known (replay, task gone). */
+  pathOf(pid: number, cgroupId: bigint): string | undefined;
+  /** container.id for a cgroup path ("host" when it is no container's). */
+  containerOf(cgroup: string): string;
+}
+
+interface Step {
+  rec: RawRecord;
+  t: Thread;
+  ok: boolean;
+}
+
+type Handler = (s: Step, m: StateMachine) => Fd | undefined;
+
+const openHandler: Handler = ({ rec, t, ok }) => {
+  const a = rec.args;
+  const name = resolveArg(t, a.name, a.dirfd);
+  const flags = num(a.flags) || (rec.type === 'creat' ? 0o1101 : 0);
+  const fd = fileFd(ok ? rec.res : -1, name, flags);
+  if (a.dev !== undefined) fd.dev = num(a.dev);
+  if (a.ino !== undefined) fd.ino = num(a.ino);
+  if (ok) t.fds.set(rec.res, fd);
+  return fd;
+};
+
+const argFd: Handler = ({ rec, t }) => t.fds.get(num(rec.args.fd));
+
+const dupHandler: Handler = ({ rec, t, ok }) => {
+  const old = t.fds.get(num(rec.args.oldfd));
+  if (!ok || !old) return old;
+  const copy: Fd = { ...old, num: rec.res, openFlags: rec.type === 'dup3' ? num(rec.args.flags) : old.openFlags & ~0o2000000 };
+  t.fds.set(rec.res, copy);
+  return copy;
+};
+
+const setIds = (t: Thread, uid?: number, euid?: number, gid?: number, egid?: number): void => {
+  const keep = (v: number | undefined, cur: number) => (v === undefined || Number.isNaN(v) || v === -1 || v === 4294967295 ? cur : v);
+  t.uid = keep(uid, t.uid);
+  t.euid = keep(euid, t.euid);
+  t.gid = keep(gid, t.gid);
+  t.egid = keep(egid, t.egid);
+};
+
+const HANDLERS: Record<string, Handler> = {
+  open: openHandler,
+  openat: openHandler,
+  openat2: openHandler,
+  creat: openHandler,
+  close: (s, m) => {
+    const fd = s.t.fds.get(num(s.rec.args.fd));
+    if (s.ok && fd) m.afterEvent = () => s.t.fds.delete(fd.num);
+    return fd;
+  },
+  dup: dupHandler,
+  dup2: dupHandler,
+  dup3: dupHandler,
+  socket: ({ rec, t, ok }) => {
+    const fd = socketFd(ok ? rec.res : -1, num(rec.args.domain), num(rec.args.type));
+    if (ok) t.fds.set(rec.res, fd);
+    return fd;
+  },
+  connect: ({ rec, t }) => {
+    const fd = t.fds.get(num(rec.args.fd)) ?? { num: num(rec.args.fd), type: 'unknown', name: '', openFlags: 0, l4proto: 'tcp' };
+    if (!t.fds.has(fd.num) && fd.num >= 0) t.fds.set(fd.num, fd);
+    return connected(fd, sockAddr(rec.args.addr), sockAddr(rec.args.laddr));
+  },
+  bind: ({ rec, t }) => {
+    const fd = t.fds.get(num(rec.args.fd));
+    return fd ? bound(fd, sockAddr(rec.args.addr)) : undefined;
+  },
+  listen: argFd,
+  accept: acceptHandler,
+  accept4: acceptHandler,
+  memfd_create: ({ rec, t, ok }) => {
+    const fd: Fd = { num: ok ? rec.res : -1, type: 'memfd', name: `memfd:${str(rec.args.name)}`, openFlags: 0 };
+    if (ok) t.fds.set(rec.res, fd);
+    return fd;
+  },
+  pipe: pipeHandler,
+  pipe2: pipeHandler,
+  chdir: ({ rec, t, ok }) => {
+    if (ok) t.cwd = resolveArg(t, rec.args.path);
+    return undefined;
+  },
+  fchdir: ({ rec, t, ok }) => {
+    const fd = t.fds.get(num(rec.args.fd));
+    if (ok && fd) t.cwd = fd.name;
+    return fd;
+  },
+  chroot: () => undefined,
+  setuid: ({ rec, t, ok }) => (ok && setIds(t, num(rec.args.uid), num(rec.args.uid)), undefined),
+  setgid: ({ rec, t, ok }) => (ok && setIds(t, undefined, undefined, num(rec.args.gid), num(rec.args.gid)), undefined),
+  setresuid: ({ rec, t, ok }) => (ok && setIds(t, num(rec.args.ruid), num(rec.args.euid)), undefined),
+  setreuid: ({ rec, t, ok }) => (ok && setIds(t, num(rec.args.ruid), num(rec.args.euid)), undefined),
+  setresgid: ({ rec, t, ok }) => (ok && setIds(t, undefined, undefined, num(rec.args.rgid), num(rec.args.egid)), undefined),
+  setregid: ({ rec, t, ok }) => (ok && setIds(t, undefined, undefined, num(rec.args.rgid), num(rec.args.egid)), undefined),
+  fchmod: argFd,
+  fchown: argFd,
+  read: argFd,
+  write: argFd,
+  sendto: argFd,
+  sendmsg: argFd,
+  recvfrom: argFd,
+  recvmsg: argFd,
+  fcntl: argFd,
+  finit_module: argFd,
+  setns: argFd,
+  mmap: argFd,
+  execve: execHandler,
+  execveat: execHandler,
+  clone: forkHandler,
+  clone3: forkHandler,
+  fork: forkHandler,
+  vfork: forkHandler,
+  procexit: ({ t }, m) => {
+    m.afterEvent = () => m.threads.delete(t.tid);
+    return undefined;
+  },
+};
+
+function acceptHandler({ rec, t, ok }: Step): Fd | undefined {
+  const listener = t.fds.get(num(rec.args.listenfd));
+  const fd = accepted(ok ? rec.res : -1, listener, sockAddr(rec.args.addr));
+  if (ok) t.fds.set(rec.res, fd);
+  return fd;
+}
+
+function pipeHandler({ rec, t, ok }: Step): Fd | undefined {
+  if (!ok) return undefined;
+  const fds = [num(rec.args.fd1), num(rec.args.fd2)].map((n): Fd => ({ num: n, type: 'pipe', name: '', openFlags: num(rec.args.flags) || 0 }));
+  for (const fd of fds) t.fds.set(fd.num, fd);
+  return fds[0];
+}
+
+function execHandler({ rec, t, ok }: Step): Fd | undefined {
+  if (!ok) return undefined;
+  const argv = Array.isArray(rec.args.args) ? rec.args.args : [];
+  const filename = str(rec.args.filename) || str(rec.args.name);
+  t.exe = str(rec.args.exe) || argv[0] || filename;
+  t.args = argv.length > 0 && argv[0] === t.exe ? argv.slice(1) : argv;
+  t.exepath = filename ? resolveArg(t, filename, rec.args.dirfd) : t.exepath;
+  t.comm = rec.comm;
+  t.execTs = rec.ts;
+  t.exeFromMemfd = t.exepath.startsWith('/memfd:');
+  t.uid = rec.uid;
+  t.gid = rec.gid;
+  t.loginuid = normaliseLoginuid(rec.loginuid);
+  closeOnExec(t.fds);
+  return undefined;
+}
+
+function forkHandler({ rec, t, ok }: Step, m: StateMachine): Fd | undefined {
+  const childTid = num(rec.args.childtid);
+  if (!ok || !(childTid > 0)) return undefined;
+  const flags = num(rec.args.flags) || 0;
+  const isThread = (flags & CLONE_THREAD) !== 0;
+  const child: Thread = {
+    ...t,
+    tid: childTid,
+    pid: isThread ? t.pid : childTid,
+    ppid: isThread ? t.ppid : t.pid,
+    vpid: isThread ? t.vpid : childTid,
+    args: [...t.args],
+    startTs: isThread ? t.startTs : rec.ts,
+    fds: isThread || (flags & CLONE_FILES) !== 0 ? t.fds : new Map([...t.fds].map(([n, fd]) => [n, { ...fd }])),
+  };
+  m.threads.set(child);
+  return undefined;
+}
+
+export class StateMachine {
+  readonly threads: ThreadTable;
+  private seq = 0;
+  /** A removal the previous event scheduled; run before the next event is applied. */
+  afterEvent: (() => void) | undefined;
+
+  constructor(threads: ThreadTable, private readonly cgroups: CgroupSource) {
+    this.threads = threads;
+  }
+
+  /** Applies one record to the tables and returns the event that rules see. */
+  apply(rec: RawRecord): SyscallEvent {
+    if (this.afterEvent) {
+      this.afterEvent();
+      this.afterEvent = undefined;
+    }
+    const t = this.threadFor(rec);
+    const handler = HANDLERS[rec.type];
+    const fd = handler ? handler({ rec, t, ok: rec.res >= 0 }, this) : undefined;
+    return { num: ++this.seq, ts: rec.ts, type: rec.type, dir: '<', tid: rec.tid, res: rec.res, args: rec.args, thread: t, fd };
+  }
+
+  private threadFor(rec: RawRecord): Thread {
+    const known = this.threads.get(rec.tid);
+    if (known && known.pid === rec.pid) {
+      // The header is the kernel's word on identity; keep ids that changed behind our back current.
+      known.ppid = rec.ppid || known.ppid;
+      if (rec.cgroup !== undefined) {
+        if (rec.cgroup !== known.cgroup) this.setCgroup(known, rec.cgroup);
+      } else if (rec.cgroupId !== 0n && rec.cgroupId !== known.cgroupId) {
+        // Moved to another cgroup (runc moves a container's first process before it execs).
+        const path = this.cgroups.pathOf(rec.pid, rec.cgroupId);
+        if (path !== undefined) this.setCgroup(known, path);
+        known.cgroupId = rec.cgroupId;
+      }
+      return known;
+    }
+    const cgroup = rec.cgroup ?? this.cgroups.pathOf(rec.pid, rec.cgroupId) ?? this.threads.get(rec.ppid)?.cgroup ?? '/';
+    const t = this.threads.adopt(rec, (c) => this.cgroups.containerOf(c), cgroup);
+    t.cgroupId = rec.cgroupId;
+    return t;
+  }
+
+  private setCgroup(t: Thread, cgroup: string): void {
+    t.cgroup = cgroup;
+    t.containerId = this.cgroups.containerOf(cgroup);
+  }
+}
+

@@ -1,0 +1,127 @@
+// The fd table side of the state machine: what each file, socket and fd-copying syscall does to the
+// calling process's fds. Each handler returns the fd the event refers to, for the fd.* fields.
+
+import type { ArgValue, Fd, FdType, L4Proto, SockAddr, Thread } from '../event.js';
+import { AT_FDCWD, resolvePath } from './paths.js';
+
+export const O_DIRECTORY = 0o200000;
+export const O_CLOEXEC = 0o2000000;
+export const O_TMPFILE = 0o20000000 | O_DIRECTORY;
+
+const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const AF_NETLINK = 16;
+const SOCK_TYPE_MASK = 0xf;
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const SOCK_RAW = 3;
+
+export function num(v: ArgValue): number {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' ? Number(v) : NaN;
+}
+
+export function str(v: ArgValue): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function isSockAddr(v: ArgValue): v is SockAddr {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'family' in v;
+}
+
+export function sockAddr(v: ArgValue): SockAddr | undefined {
+  return isSockAddr(v) ? v : undefined;
+}
+
+/** The directory a *at syscall resolves a relative path against. */
+export function baseDir(t: Thread, dirfd: ArgValue): string {
+  const n = num(dirfd);
+  if (Number.isNaN(n) || n === AT_FDCWD) return t.cwd;
+  return t.fds.get(n)?.name ?? t.cwd;
+}
+
+/** Resolves a path argument of an event against dirfd or the cwd. */
+export function resolveArg(t: Thread, path: ArgValue, dirfd?: ArgValue): string {
+  return resolvePath(dirfd === undefined ? t.cwd : baseDir(t, dirfd), str(path));
+}
+
+export function fileFd(numFd: number, name: string, flags: number): Fd {
+  const type: FdType = (flags & O_DIRECTORY) === O_DIRECTORY && (flags & O_TMPFILE) !== O_TMPFILE ? 'directory' : 'file';
+  return { num: numFd, type, name, openFlags: flags };
+}
+
+function addrText(a: SockAddr | undefined): { ip?: string; port?: number; text: string } {
+  if (!a) return { text: '' };
+  if (a.family === 'ipv4') return { ip: a.ip, port: a.port, text: `${a.ip}:${a.port}` };
+  if (a.family === 'ipv6') return { ip: a.ip, port: a.port, text: `${a.ip}:${a.port}` };
+  if (a.family === 'unix') return { text: a.path };
+  return { text: '' };
+}
+
+export function socketFd(numFd: number, domain: number, type: number): Fd {
+  const fdType: FdType = domain === AF_INET ? 'ipv4' : domain === AF_INET6 ? 'ipv6' : domain === AF_UNIX ? 'unix' : domain === AF_NETLINK ? 'netlink' : 'unknown';
+  const base = type & SOCK_TYPE_MASK;
+  const l4proto: L4Proto = base === SOCK_STREAM ? 'tcp' : base === SOCK_DGRAM ? 'udp' : base === SOCK_RAW ? 'raw' : 'unknown';
+  return { num: numFd, type: fdType, name: '', openFlags: 0, l4proto };
+}
+
+/** The fd a connect refers to, updated with the peer: this process is the client end. */
+export function connected(fd: Fd, peer: SockAddr | undefined, local: SockAddr | undefined): Fd {
+  const p = addrText(peer);
+  const l = addrText(local);
+  if (peer?.family === 'unix') {
+    fd.type = 'unix';
+    fd.name = peer.path;
+  } else if (p.ip !== undefined) {
+    if (fd.type === 'unknown') fd.type = peer?.family === 'ipv6' ? 'ipv6' : 'ipv4';
+    fd.sip = p.ip;
+    fd.sport = p.port;
+    fd.cip = l.ip ?? fd.cip;
+    fd.cport = l.port ?? fd.cport;
+    fd.name = `${l.text || (fd.cip !== undefined ? `${fd.cip}:${fd.cport}` : '')}->${p.text}`;
+  }
+  fd.isServer = false;
+  fd.connected = true;
+  return fd;
+}
+
+/** A new fd from accept: this process is the server end, the peer is the client. */
+export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr | undefined): Fd {
+  const fd: Fd = {
+    num: numFd,
+    type: listener?.type ?? (peer?.family === 'ipv6' ? 'ipv6' : peer?.family === 'unix' ? 'unix' : 'ipv4'),
+    name: '',
+    openFlags: 0,
+    l4proto: listener?.l4proto ?? 'tcp',
+    sip: listener?.sip,
+    sport: listener?.sport,
+    isServer: true,
+    connected: true,
+  };
+  const p = addrText(peer);
+  if (peer?.family === 'unix' || fd.type === 'unix') {
+    fd.name = listener?.name ?? p.text;
+  } else {
+    fd.cip = p.ip;
+    fd.cport = p.port;
+    fd.name = `${p.text}->${fd.sip ?? ''}:${fd.sport ?? ''}`;
+  }
+  return fd;
+}
+
+/** bind records the local address, which accept later reports as the server end. */
+export function bound(fd: Fd, local: SockAddr | undefined): Fd {
+  const l = addrText(local);
+  if (local?.family === 'unix') fd.name = local.path;
+  else if (l.ip !== undefined) {
+    fd.sip = l.ip;
+    fd.sport = l.port;
+    fd.name = l.text;
+  }
+  return fd;
+}
+
+/** Drops the fds marked close-on-exec, as the kernel does on a successful execve. */
+export function closeOnExec(fds: Map<number, Fd>): void {
+  for (const [n, fd] of fds) if (fd.openFlags & O_CLOEXEC) fds.delete(n);
+}
