@@ -1,0 +1,35 @@
+// The EngineContext the field extractors read: the process table, container metadata and user names.
+
+import type { ContainerInfo, EngineContext, Thread } from './event.js';
+import type { ThreadTable } from './state/threads.js';
+import type { UserTable } from './users.js';
+
+export class Context implements EngineContext {
+  readonly containers = new Map<string, ContainerInfo>();
+
+  constructor(
+    private readonly threads: ThreadTable,
+    private readonly users: UserTable,
+    readonly hostname: string,
+  ) {}
+
+  thread(tid: number): Thread | undefined {
+    return this.threads.get(tid);
+  }
+
+  container(id: string): ContainerInfo | undefined {
+    return this.containers.get(id);
+  }
+
+  userName(uid: number): string | undefined {
+    return this.users.user(uid)?.name;
+  }
+
+  groupName(gid: number): string | undefined {
+    return this.users.group(gid)?.name;
+  }
+
+  userInfo(uid: number): { home: string; shell: string } | undefined {
+    return this.users.user(uid);
+  }
+}
