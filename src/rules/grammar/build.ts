@@ -118,9 +118,7 @@ export function firstItem(d: Data): ListItem[] {
   return [d[0] as ListItem];
 }
 
-/** Appends in place: the array is private to this parse, and copying would make long lists quadratic. */
+/** Copies rather than pushes: nearley may hand one partial result to several parse states. */
 export function moreItems(d: Data): ListItem[] {
-  const items = d[0] as ListItem[];
-  items.push(d[2] as ListItem);
-  return items;
+  return [...(d[0] as ListItem[]), d[2] as ListItem];
 }

@@ -1,0 +1,49 @@
+// A bounded queue in front of a slow sink: alerts wait here while the sink is busy, and when the queue
+// is full the oldest waiting alert is dropped and counted, so the event path never blocks and no loss
+// goes unreported.
+
+export interface QueueStats {
+  queued: number;
+  sent: number;
+  dropped: number;
+  failed: number;
+}
+
+export class BoundedQueue<T> {
+  private readonly items: T[] = [];
+  private head = 0;
+  readonly stats: QueueStats = { queued: 0, sent: 0, dropped: 0, failed: 0 };
+
+  constructor(readonly capacity: number) {
+    if (!(capacity > 0)) throw new RangeError(`queue capacity must be positive, got ${capacity}`);
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Adds an item; returns false when an older one had to be dropped to make room. */
+  push(item: T): boolean {
+    let kept = true;
+    if (this.length >= this.capacity) {
+      this.head++;
+      this.stats.dropped++;
+      kept = false;
+    }
+    this.items.push(item);
+    this.stats.queued = this.length;
+    return kept;
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    // Compact now and then instead of shifting the array on every call.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    this.stats.queued = this.length;
+    return item;
+  }
+}
