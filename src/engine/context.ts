@@ -10,7 +10,8 @@ export class Context implements EngineContext {
   constructor(
     private readonly threads: ThreadTable,
     private readonly users: UserTable,
-    readonly hostname: string,
+    /** Mutable: a replayed capture names the host it was recorded on. */
+    public hostname: string,
   ) {}
 
   thread(tid: number): Thread | undefined {

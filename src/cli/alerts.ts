@@ -1,0 +1,48 @@
+// The alert channels a command writes to, from its options: stdout always, a file with -o.
+
+import { alertToJson, formatAlertText, type Alert } from '../engine/alert.js';
+import { fileChannel, stdoutChannel, type OutputChannel } from '../outputs/index.js';
+import { parsePriority, type Priority } from '../rules/types.js';
+import { UsageError } from './rule-files.js';
+
+export interface AlertOptions {
+  json?: boolean;
+  output?: string;
+  minPriority?: string;
+}
+
+export class AlertSinks {
+  readonly channels: OutputChannel[];
+
+  constructor(opts: AlertOptions, onError: (channel: string, err: Error) => void) {
+    this.channels = [stdoutChannel(opts.json === true)];
+    if (opts.output) {
+      const path = opts.output;
+      this.channels.push(fileChannel(path, opts.json === true, (err) => onError(`file:${path}`, err)));
+    }
+  }
+
+  send(alert: Alert): void {
+    const rendered = { text: formatAlertText(alert), json: alertToJson(alert) };
+    for (const c of this.channels) c.send(rendered);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.channels.map((c) => c.close()));
+  }
+
+  /** One line per channel for the end-of-run summary; drops are never silent. */
+  summary(): string[] {
+    return this.channels.map((c) => {
+      const s = c.stats();
+      return `${c.name}: ${s.sent} alerts written, ${s.dropped} dropped, ${s.failed} write errors`;
+    });
+  }
+}
+
+export function minPriorityOption(text: string | undefined): Priority | undefined {
+  if (text === undefined) return undefined;
+  const p = parsePriority(text);
+  if (!p) throw new UsageError(`--min-priority: '${text}' is not a priority (emergency, alert, critical, error, warning, notice, informational, debug)`);
+  return p;
+}

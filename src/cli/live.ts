@@ -1,0 +1,76 @@
+// A live session, shared by `run` and `capture`: seed the process table from /proc, open the probe
+// for the wanted event types, decode each batch and hand every record on. Watches for drops.
+
+import type { Logger } from 'pino';
+import type { RawRecord } from '../engine/event.js';
+import { decodeRecord, forEachRecord, openProbe, ProbeError, type Probe } from '../engine/probe/index.js';
+import { EVENT_TYPES } from '../engine/schema.js';
+import { readProcTable } from '../engine/state/procfs.js';
+import type { ProcSnapshot } from '../engine/event.js';
+import { UsageError } from './rule-files.js';
+
+export interface LiveOptions {
+  eventTypes: readonly string[];
+  ringBytes?: number;
+  durationSec?: number;
+  log: Logger;
+  onSnapshot(procs: ProcSnapshot[]): void;
+  onRecord(rec: RawRecord): void;
+  /** Called once a second with the records the kernel or the addon dropped in that second. */
+  onDrops?(ringDrops: number, batchDrops: number, received: number): void;
+}
+
+export interface LiveResult {
+  received: number;
+  ringDrops: number;
+  batchDrops: number;
+}
+
+/** Every type the probe may be asked for (the addon reports the subset it can really emit). */
+export const ALL_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES.filter((e) => e.category !== 'meta').map((e) => e.name));
+
+export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
+  if (process.getuid?.() !== 0) throw new UsageError('the probe needs root (or CAP_BPF and CAP_PERFMON): run with sudo');
+  // Snapshot first, then attach: a process that starts in between is adopted from its first record.
+  opts.onSnapshot(readProcTable());
+  let probe: Probe;
+  try {
+    probe = openProbe({
+      eventTypes: opts.eventTypes,
+      ringBytes: opts.ringBytes,
+      onBatch: (buf) => {
+        forEachRecord(buf, (off) => opts.onRecord(decodeRecord(buf, off, probe.bootToEpochNs)));
+      },
+    });
+  } catch (e) {
+    if (e instanceof ProbeError) {
+      throw new UsageError(`cannot start the kernel probe (${e.code}): ${e.message}${e.logPath ? ` (libbpf log: ${e.logPath})` : ''}`);
+    }
+    throw e;
+  }
+  const missing = [...probe.unsupported, ...probe.unavailable];
+  if (missing.length > 0) opts.log.warn({ types: missing }, 'the probe cannot capture these event types here; rules on them will not fire');
+  opts.log.info({ types: opts.eventTypes.length }, 'probe attached');
+
+  let last = probe.stats();
+  const timer = setInterval(() => {
+    const s = probe.stats();
+    const ring = s.ringDrops - last.ringDrops;
+    const batch = s.batchDrops - last.batchDrops;
+    if (ring > 0 || batch > 0) opts.onDrops?.(ring, batch, s.received - last.received);
+    last = s;
+  }, 1000);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (opts.durationSec !== undefined && opts.durationSec > 0) setTimeout(stop, opts.durationSec * 1000).unref();
+  });
+  clearInterval(timer);
+  probe.stop();
+  // Let the last batch the addon flushed on stop reach us.
+  await new Promise((r) => setTimeout(r, 50));
+  const s = probe.stats();
+  return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops };
+}

@@ -1,0 +1,7 @@
+// The monitor's own log (never alerts): pino, JSON lines on stderr.
+
+import { pino, type Logger } from 'pino';
+
+export function createLogger(): Logger {
+  return pino({ name: 'falconet', level: process.env.FALCONET_LOG_LEVEL ?? 'info' }, pino.destination(2));
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// falconet's command line: one file per command; this one only wires them to commander.
+
+import { Command, Option } from 'commander';
+import { DEFAULT_RULES, UsageError } from './rule-files.js';
+
+const program = new Command()
+  .name('falconet')
+  .description('Container runtime security monitor: an eBPF syscall probe and Falco-compatible rules')
+  .showHelpAfterError();
+
+const rulesOption = () => new Option('-r, --rules <file...>', 'rule files, loaded in order').default([DEFAULT_RULES], 'rules/default.yaml');
+const alertOptions = (c: Command) =>
+  c
+    .option('--json', "print alerts in Falco's json_output shape")
+    .option('-o, --output <file>', 'also append alerts to this file')
+    .option('--min-priority <priority>', 'skip rules less severe than this');
+
+function run(action: () => number | Promise<number>): void {
+  Promise.resolve()
+    .then(action)
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err: unknown) => {
+        if (err instanceof UsageError) {
+          process.stderr.write(`falconet: ${err.message}\n`);
+          process.exitCode = 2;
+        } else {
+          process.stderr.write(`falconet: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+          process.exitCode = 70;
+        }
+      },
+    );
+}
+
+program
+  .command('validate')
+  .description('load rule files and report every problem with its file:line:col')
+  .addOption(rulesOption().makeOptionMandatory())
+  .option('-q, --quiet', 'errors only, no warnings')
+  .action((o: { rules: string[]; quiet?: boolean }) => run(async () => (await import('./validate.js')).validate(o)));
+
+program
+  .command('list-rules')
+  .description('list the loaded rules with their priority and event types')
+  .addOption(rulesOption())
+  .option('--json', 'as JSON')
+  .action((o: { rules: string[]; json?: boolean }) => run(async () => (await import('./list-rules.js')).listRules(o)));
+
+program
+  .command('list-fields')
+  .description('list every field conditions and outputs can use')
+  .option('--json', 'as JSON')
+  .option('--available', 'only the fields falconet fills')
+  .action((o: { json?: boolean; available?: boolean }) => run(async () => (await import('./list-fields.js')).listFields(o)));
+
+alertOptions(
+  program
+    .command('replay')
+    .description('run a recorded event file (JSON Lines) through the rules')
+    .argument('<file>', 'event file, as written by `falconet capture`')
+    .addOption(rulesOption())
+    .option('-q, --quiet', 'no progress or summary on stderr'),
+).action((file: string, o: { rules: string[]; json?: boolean; output?: string; minPriority?: string; quiet?: boolean }) =>
+  run(async () => (await import('./replay.js')).replay(file, o)),
+);
+
+alertOptions(
+  program
+    .command('run')
+    .description('watch this host live with the rules (root)')
+    .addOption(rulesOption())
+    .option('--ring-bytes <n>', 'ring buffer size in bytes (a power of two)', (v) => Number(v))
+    .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v)),
+).action((o: import('./run.js').RunOptions) => run(async () => (await import('./run.js')).runLive(o)));
+
+program
+  .command('capture')
+  .description('record live events with the process table to a file for `replay`')
+  .requiredOption('-w, --write <file>', 'the event file to write')
+  .option('-r, --rules <file...>', 'capture only the event types these rules need (default: every type)')
+  .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v))
+  .action((o: import('./capture.js').CaptureOptions) => run(async () => (await import('./capture.js')).capture(o)));
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`falconet: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,64 @@
+// Reads the rule files named on the command line and runs them through the loader. The one place the
+// CLI turns paths into text for the pure src/rules pipeline.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fieldRegistry } from '../engine/fields/index.js';
+import type { Ruleset, RulesetOptions } from '../engine/ruleset.js';
+import { compileRuleset, type RuleError } from '../rules/compiler/index.js';
+import { attachSourceLines } from '../rules/diagnostics.js';
+import { formatDiagnostic, loadRules, positionOf, summarizeDiagnostics, type Diagnostic, type LoadResult } from '../rules/index.js';
+
+/** rules/default.yaml of this installation. */
+export const DEFAULT_RULES = fileURLToPath(new URL('../../rules/default.yaml', import.meta.url));
+
+export class UsageError extends Error {}
+
+export function readRuleFiles(paths: readonly string[]): { name: string; text: string }[] {
+  return paths.map((p) => {
+    try {
+      return { name: p, text: readFileSync(p, 'utf8') };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new UsageError(`cannot read rules file ${p}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    }
+  });
+}
+
+export interface Loaded {
+  load: LoadResult;
+  ruleset: Ruleset;
+  /** Load and compile diagnostics together, with their source lines. */
+  diagnostics: Diagnostic[];
+  ok: boolean;
+}
+
+/** Reads, loads and compiles rule files: everything `run` and `validate` need to agree on. */
+export function loadRuleFiles(paths: readonly string[], opts: RulesetOptions = {}): Loaded {
+  const files = readRuleFiles(paths);
+  const load = loadRules(files, { fields: fieldRegistry });
+  const compiled = compileRuleset(load.rules, fieldRegistry, opts);
+  const compileDiags = compiled.errors.map(toDiagnostic);
+  attachSourceLines(compileDiags, new Map(files.map((f) => [f.name, f.text])));
+  const diagnostics = [...load.diagnostics, ...compileDiags];
+  return { load, ruleset: compiled.ruleset, diagnostics, ok: load.ok && compileDiags.length === 0 };
+}
+
+function toDiagnostic(e: RuleError): Diagnostic {
+  const pos = e.span.src ? positionOf(e.span.src, e.span.start) : { file: '<rules>', line: 1, col: 1 };
+  return {
+    severity: 'error',
+    code: e.code,
+    message: e.message,
+    pos,
+    length: Math.max(1, e.span.end - e.span.start),
+    item: { kind: 'rule', name: e.rule },
+  };
+}
+
+/** Prints diagnostics to stderr: errors always, warnings unless quiet. */
+export function reportDiagnostics(diags: readonly Diagnostic[], opts: { warnings: boolean }): void {
+  const shown = opts.warnings ? diags : diags.filter((d) => d.severity === 'error');
+  for (const d of shown) process.stderr.write(formatDiagnostic(d) + '\n');
+  if (shown.length > 0) process.stderr.write(summarizeDiagnostics(shown) + '\n');
+}

@@ -1,0 +1,36 @@
+// The engine: records in, alerts out. Applies each record to the process/fd state, evaluates the
+// rules the event's type can match, and hands every match to the alert sink. Counts what it saw.
+
+import { buildAlert, type Alert } from './alert.js';
+import type { RawRecord } from './event.js';
+import type { Context } from './context.js';
+import type { Ruleset } from './ruleset.js';
+import type { StateMachine } from './state/apply.js';
+
+export interface EngineStats {
+  events: number;
+  alerts: number;
+  /** Alerts per rule name. */
+  byRule: Map<string, number>;
+}
+
+export class Engine {
+  readonly stats: EngineStats = { events: 0, alerts: 0, byRule: new Map() };
+
+  constructor(
+    readonly ruleset: Ruleset,
+    readonly state: StateMachine,
+    readonly ctx: Context,
+    private readonly onAlert: (alert: Alert) => void,
+  ) {}
+
+  process(rec: RawRecord): void {
+    const evt = this.state.apply(rec);
+    this.stats.events++;
+    this.ruleset.evaluate(evt, this.ctx, (rule) => {
+      this.stats.alerts++;
+      this.stats.byRule.set(rule.name, (this.stats.byRule.get(rule.name) ?? 0) + 1);
+      this.onAlert(buildAlert(rule, evt, this.ctx));
+    });
+  }
+}
