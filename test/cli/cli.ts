@@ -1,0 +1,11 @@
+// Runs the built CLI (dist/, made by `npm test`'s build step) as a user would.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const COMPAT = fileURLToPath(new URL('../../../shared/compat', import.meta.url));
+
+export function falconet(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [`${ROOT}/dist/cli/main.js`, ...args], { cwd: ROOT, input, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COMPAT, falconet, ROOT } from './cli.js';
+
+const SHELL = `${ROOT}/test/fixtures/replay/shell-in-container.jsonl`;
+
+describe('falconet replay', () => {
+  it('turns a shell-in-container event stream into the expected alert JSON', () => {
+    const r = falconet(['replay', SHELL, '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toEqual({
+      hostname: 'node-1',
+      output:
+        '01:00:01.200000000: Notice A shell was spawned in a container with an attached terminal (user=root container=web (id=3f2a9c81d2e4) shell=sh parent=runc cmdline=sh terminal=34816)',
+      output_fields: {
+        'evt.time': 1764118801200000000,
+        'user.name': 'root',
+        'container.name': 'web',
+        'container.id': '3f2a9c81d2e4',
+        'proc.name': 'sh',
+        'proc.pname': 'runc',
+        'proc.cmdline': 'sh',
+        'proc.tty': 34816,
+      },
+      priority: 'Notice',
+      rule: 'Terminal shell in container',
+      source: 'syscall',
+      tags: ['container', 'shell', 'mitre_execution', 'T1059'],
+      time: '2025-11-26T01:00:01.200000000Z',
+    });
+    // The exact nanosecond timestamp survives (a double could not hold it).
+    expect(lines[0]).toContain('"evt.time":1764118801200000000');
+    expect(r.stderr).toContain('4 events, 1 alerts, 0 bad lines');
+  });
+
+  it("fires Falco's own rule from the upstream ruleset on the same stream", () => {
+    const r = falconet(['replay', SHELL, '-r', `${COMPAT}/falco_rules.yaml`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^01:00:01\.200000000: Notice A shell was spawned in a container with an attached terminal .*parent=runc .*terminal=34816/);
+  });
+
+  it('reports a bad line with its number, keeps going, and exits 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'falconet-'));
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, readFileSync(SHELL, 'utf8').replace('"kind":"event","ts":"1764118801000000000"', '"kind":"event","ts":"soon"'));
+    const r = falconet(['replay', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:5: error: "ts" must be an integer`);
+    expect(r.stdout).toContain('A shell was spawned');
+  });
+
+  it('writes alerts to a file as well with -o', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'falconet-')), 'alerts.log');
+    expect(falconet(['replay', SHELL, '-o', out]).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^01:00:01\.200000000: Notice A shell was spawned.*\n$/);
+  });
+
+  it('names a missing rules file', () => {
+    const r = falconet(['replay', SHELL, '-r', '/nonexistent.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('falconet: cannot read rules file /nonexistent.yaml: no such file\n');
+  });
+});
