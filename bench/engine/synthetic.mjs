@@ -46,15 +46,18 @@ export function syntheticRecords(n, seed = 42) {
     const [comm] = PROGRAMS[(pid - 1000) % PROGRAMS.length];
     const base = { ts: (ts += 1000n), tid: pid, pid, ppid: 1000, uid: 0, gid: 0, loginuid: 4294967295, comm, cgroupId: 0n };
     const x = r();
+    // Each process keeps between 3 and 10 files open: opens and closes balance like a steady server.
     const fd = (nextFd.get(pid) ?? 3);
-    if (x < 0.45) {
+    if (x < 0.45 && fd < 10) {
       const name = x < 0.002 ? SENSITIVE[i % SENSITIVE.length] : FILES[Math.floor(r() * FILES.length)];
       const write = r() < 0.2;
       out[i] = { ...base, type: 'openat', res: fd, args: { fd, dirfd: -100, name, flags: write ? 0o1101 : 0o2000000, mode: 0o644, dev: 0, ino: 0 } };
       nextFd.set(pid, fd + 1);
+    } else if (x < 0.85 && fd > 3) {
+      out[i] = { ...base, type: 'close', res: 0, args: { fd: fd - 1 } };
+      nextFd.set(pid, fd - 1);
     } else if (x < 0.85) {
-      out[i] = { ...base, type: 'close', res: 0, args: { fd: Math.max(3, fd - 1) } };
-      nextFd.set(pid, Math.max(3, fd - 1));
+      out[i] = { ...base, type: 'openat', res: -2, args: { fd: -2, dirfd: -100, name: 'missing.conf', flags: 0, mode: 0, dev: 0, ino: 0 } };
     } else if (x < 0.92) {
       const [p, path] = PROGRAMS[Math.floor(r() * PROGRAMS.length)];
       out[i] = { ...base, comm: p, type: 'execve', res: 0, args: { exe: p, args: [p, '-c', 'true'], filename: path } };
