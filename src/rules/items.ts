@@ -25,6 +25,8 @@ export type ExceptionEntry = { kind: 'item'; text: Text } | { kind: 'list'; item
 export interface ExceptionSpec {
   name: string;
   place: Place;
+  /** The name's source: spans of the nodes built for this exception point at it. */
+  nameSrc: ConditionSource;
   fields?: ExceptionEntry;
   comps?: ExceptionEntry;
   /** Each value is one tuple (list form) or one value (single-field form). */

@@ -2,15 +2,38 @@
 // scalar (`condition: >`) loses its indentation and line breaks when YAML decodes it; the parser only
 // sees the decoded text, so every span it reports has to be walked back through the source text.
 
-import type { LineCounter, Scalar } from 'yaml';
+import type { Scalar } from 'yaml';
 import type { ConditionSource } from './ast.js';
 import type { Position } from './types.js';
 
-/** One rule file as the reader saw it: its text and the line index built while parsing it. */
+/** One rule file as the reader saw it: its text and an index of where its lines start. */
 export interface FileText {
   name: string;
   text: string;
-  lines: LineCounter;
+  lines: LineIndex;
+}
+
+/**
+ * 1-based line and column of an offset. Built from the text itself rather than taken from the YAML
+ * parser, whose line counter skips line breaks inside tokens it recovers from after a syntax error.
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  linePos(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
 }
 
 /** A ConditionSource made of several strings joined by one space (appended conditions). */
@@ -74,8 +97,8 @@ function offsetTable(text: string, node: Scalar, value: string): Int32Array {
       k++;
     }
     if (found < 0) {
-      // Characters YAML added (a chomped final newline): keep them at the last place we know.
-      table.fill(Math.max(start, last + 1 > to ? to : last + 1), i);
+      // Characters YAML added (a chomped final newline): keep them just after the last one we found.
+      table.fill(Math.min(Math.max(start, last + 1), to), i);
       return table;
     }
     table[i] = found;

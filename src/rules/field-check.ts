@@ -1,0 +1,84 @@
+// Checks every field a resolved condition names against the field catalog: the field must exist and
+// its argument must fit (`proc.aname[2]` takes an index, `proc.name[x]` takes nothing). Errors carry
+// the span of the field reference, so they point at the exact spot, even inside an inlined macro.
+
+import { isKnownEventName } from '../engine/schema.js';
+import type { Expr, FieldRef, Value } from './ast.js';
+import type { FieldCatalog, SpanError } from './types.js';
+
+/**
+ * One problem per field reference, in the order the references appear in the tree; also event names
+ * compared with evt.type that no engine knows (`evt.type = opne`), which Falco rejects too.
+ */
+export function checkFields(expr: Expr, catalog: FieldCatalog): SpanError[] {
+  const errors: SpanError[] = [];
+  const visitEventNames = (e: Extract<Expr, { kind: 'compare' }>): void => {
+    if (e.field.name !== 'evt.type' || e.field.arg !== undefined || e.field.transformers.length > 0) return;
+    if (!['=', '==', '!=', 'in'].includes(e.op)) return;
+    const values = e.value.kind === 'literal' ? [e.value] : e.value.kind === 'list' ? e.value.items : [];
+    for (const v of values) {
+      if (v.kind === 'literal' && !isKnownEventName(v.value)) errors.push({ code: 'unknown-event-type', message: `unknown event type '${v.value}'`, span: v.span });
+    }
+  };
+  const visitField = (f: FieldRef): void => {
+    const problem = fieldProblem(f.name, f.arg, catalog);
+    if (problem) errors.push({ ...problem, span: f.span });
+  };
+  const visitValue = (v: Value): void => {
+    if (v.kind === 'fieldval') visitField(v.field);
+  };
+  const walk = (e: Expr): void => {
+    switch (e.kind) {
+      case 'and':
+      case 'or':
+        walk(e.left);
+        walk(e.right);
+        return;
+      case 'not':
+        walk(e.expr);
+        return;
+      case 'compare':
+        visitField(e.field);
+        visitValue(e.value);
+        visitEventNames(e);
+        return;
+      case 'unary':
+        visitField(e.field);
+        return;
+      case 'macro':
+      case 'const':
+        return;
+    }
+  };
+  walk(expr);
+  return errors;
+}
+
+/** Why `name` with `arg` is not a usable field, or undefined when it is. Shared with output checks. */
+export function fieldProblem(name: string, arg: string | undefined, catalog: FieldCatalog): { code: string; message: string } | undefined {
+  const info = catalog.lookup(name);
+  if (!info) return { code: 'unknown-field', message: `unknown field '${name}'` };
+  // A catalog may resolve `k8s.pod.label.app` to the field `k8s.pod.label` with the argument `app`.
+  if (info.name !== name && arg === undefined && name.startsWith(`${info.name}.`)) {
+    arg = name.slice(info.name.length + 1);
+    name = info.name;
+  }
+  const shown = arg === undefined ? name : `${name}[${arg}]`;
+  switch (info.arg) {
+    case 'none':
+      if (arg !== undefined) return { code: 'field-arg', message: `field '${name}' takes no argument, got '${shown}'` };
+      return undefined;
+    case 'index':
+    case 'optional-index':
+      if (arg === undefined) {
+        return info.arg === 'index' ? { code: 'field-arg', message: `field '${name}' needs an index, like ${name}[1]` } : undefined;
+      }
+      if (!/^\d+$/.test(arg.trim())) return { code: 'field-arg', message: `field '${name}' takes a number as index, got '${shown}'` };
+      return undefined;
+    case 'required-key':
+      if (arg === undefined || arg.trim() === '') return { code: 'field-arg', message: `field '${name}' needs an argument, like ${name}[name]` };
+      return undefined;
+    case 'key':
+      return undefined;
+  }
+}
