@@ -1,0 +1,42 @@
+// `falconet capture` records real activity that `falconet replay` later turns into the same alert.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { falconet, ROOT } from '../cli/cli.js';
+import { kernelTestsPossible } from './env.js';
+
+const why = kernelTestsPossible();
+
+describe.skipIf(why !== undefined && process.env.CI !== 'true')('falconet capture then replay (live kernel)', () => {
+  it('is possible here', () => {
+    expect(why, why).toBeUndefined();
+  });
+
+  it('replays a capture of `cat /etc/shadow` into the alert the live run would give', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'falconet-cap-')), 'cap.jsonl');
+    const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, 'capture', '-w', file, '-r', 'rules/default.yaml'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('probe attached')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`capture did not start:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    spawnSync('cat', ['/etc/shadow'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+    expect(stderr).toContain('"msg":"capture written"');
+
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; comm?: string; type?: string });
+    expect(lines[0]?.kind).toBe('header');
+    expect(lines.filter((l) => l.kind === 'proc').length).toBeGreaterThan(5);
+    expect(lines.some((l) => l.kind === 'event' && l.type === 'openat' && l.comm === 'cat')).toBe(true);
+
+    const r = falconet(['replay', file, '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Warning Credential file opened for reading by untrusted program \(file=\/etc\/shadow user=root uid=0 process=cat cmdline=cat \/etc\/shadow /);
+  });
+});
