@@ -7,7 +7,7 @@ import { UsageError } from './rule-files.js';
 
 export interface AlertOptions {
   json?: boolean;
-  output?: string;
+  fileOutput?: string;
   minPriority?: string;
 }
 
@@ -16,8 +16,8 @@ export class AlertSinks {
 
   constructor(opts: AlertOptions, onError: (channel: string, err: Error) => void) {
     this.channels = [stdoutChannel(opts.json === true)];
-    if (opts.output) {
-      const path = opts.output;
+    if (opts.fileOutput) {
+      const path = opts.fileOutput;
       this.channels.push(fileChannel(path, opts.json === true, (err) => onError(`file:${path}`, err)));
     }
   }

@@ -13,7 +13,7 @@ const rulesOption = () => new Option('-r, --rules <file...>', 'rule files, loade
 const alertOptions = (c: Command) =>
   c
     .option('--json', "print alerts in Falco's json_output shape")
-    .option('-o, --output <file>', 'also append alerts to this file')
+    .option('--file-output <file>', "also append alerts to this file (Falco's file_output)")
     .option('--min-priority <priority>', 'skip rules less severe than this');
 
 function run(action: () => number | Promise<number>): void {
@@ -63,7 +63,7 @@ alertOptions(
     .argument('<file>', 'event file, as written by `falconet capture`')
     .addOption(rulesOption())
     .option('-q, --quiet', 'no progress or summary on stderr'),
-).action((file: string, o: { rules: string[]; json?: boolean; output?: string; minPriority?: string; quiet?: boolean }) =>
+).action((file: string, o: { rules: string[]; json?: boolean; fileOutput?: string; minPriority?: string; quiet?: boolean }) =>
   run(async () => (await import('./replay.js')).replay(file, o)),
 );
 

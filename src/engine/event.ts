@@ -50,6 +50,8 @@ export interface Fd {
   connected?: boolean;
   /** Set on an fd whose name was changed by a later rename (fd.name_changed). */
   nameChanged?: boolean;
+  /** fd.nameraw: the path exactly as the process passed it (before resolution), when known. */
+  nameRaw?: string;
   dev?: number;
   ino?: number;
 }

@@ -53,9 +53,9 @@ describe('falconet replay', () => {
     expect(r.stdout).toContain('A shell was spawned');
   });
 
-  it('writes alerts to a file as well with -o', () => {
+  it('writes alerts to a file as well with --file-output', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'falconet-')), 'alerts.log');
-    expect(falconet(['replay', SHELL, '-o', out]).code).toBe(0);
+    expect(falconet(['replay', SHELL, '--file-output', out]).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^01:00:01\.200000000: Notice A shell was spawned.*\n$/);
   });
 

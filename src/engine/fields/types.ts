@@ -13,6 +13,9 @@ export type FieldValue = string | number | bigint | boolean | readonly string[] 
 /** Reads one field of one event. Must not throw and should not allocate when it can avoid it. */
 export type Extractor = (evt: SyscallEvent, ctx: EngineContext) => FieldValue;
 
+/** Calls `test` on each value in turn; true as soon as one passes, false when none does. */
+export type SomeTester = (evt: SyscallEvent, ctx: EngineContext, test: (v: string) => boolean) => boolean;
+
 /**
  * How a field yields several values.
  * - 'any': every element is a candidate (proc.aname without index matches if any ancestor does);
@@ -31,12 +34,19 @@ export interface FieldDescriptor extends FieldInfo {
   /** Set when the field yields string[] (for the given argument); see Multiplicity. */
   multi?: (arg: string | undefined) => Multiplicity | undefined;
   /**
+   * For 'any' fields: tests the values one by one without building the array (the ancestor walk
+   * of proc.aname stops at the first match). The compiler prefers it over `bind` in conditions.
+   */
+  some?: (arg: string | undefined) => SomeTester | undefined;
+  /**
    * Filter-only fields that mean "either of these" (fd.ip = fd.cip or fd.sip). The compiler expands
-   * a comparison on such a field into an `or` of comparisons on the alternatives, as libsinsp does.
+   * a comparison on such a field into an `or` of comparisons on the alternatives (`and` for `!=`).
    */
   alternatives?: readonly string[];
   /** False when falconet never has the data (DNS names, I/O buffers): the field always reads `<NA>`. */
   available?: boolean;
+  /** The argument may also follow a dot (`evt.arg.flags` for `evt.arg[flags]`). */
+  dottedArg?: boolean;
   /** The value JSON output_fields carry when it differs from the text form (evt.time: raw ns). */
   bindJson?: (arg: string | undefined) => Extractor | string;
 }

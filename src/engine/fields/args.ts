@@ -1,0 +1,138 @@
+// Syscall parameters as fields: evt.arg.NAME / evt.arg[N] render a parameter as Falco prints it,
+// evt.rawarg.NAME gives its raw value, evt.args renders them all. The parameter's type comes from
+// src/engine/schema.ts and is looked up per event type once, when the field is bound.
+
+import type { ArgValue, EngineContext, SockAddr, SyscallEvent } from '../event.js';
+import { EVENT_TYPES, type ParamType } from '../schema.js';
+import { renderEnum, renderFlags, renderMode, FLAG_SETS } from './render.js';
+import type { Extractor, FieldValue } from './types.js';
+import type { EnumName, FlagSetName } from '../schema.js';
+
+type ArgRenderer = (raw: ArgValue, ctx: EngineContext) => string | undefined;
+
+export function renderSockAddr(a: SockAddr): string {
+  if (a.family === 'unix') return a.path;
+  if (a.family === 'unknown') return String(a.raw);
+  return a.family === 'ipv6' ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`;
+}
+
+function asNumber(raw: ArgValue): number | undefined {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  return undefined;
+}
+
+/** Renders one raw parameter value of the given schema type as text. */
+export function rendererFor(type: ParamType): ArgRenderer {
+  if (type.startsWith('flags:')) {
+    const bits = FLAG_SETS[type.slice(6) as FlagSetName];
+    // `evt.arg.flags contains O_CREAT` runs on every open; a process uses few distinct flag
+    // values, so each is rendered once. Bounded against workloads that cycle through many.
+    const memo = new Map<number, string>();
+    return (raw) => {
+      const n = asNumber(raw);
+      if (n === undefined) return undefined;
+      let text = memo.get(n);
+      if (text === undefined) {
+        if (memo.size >= 1024) memo.clear();
+        memo.set(n, (text = renderFlags(bits, n)));
+      }
+      return text;
+    };
+  }
+  if (type.startsWith('enum:')) {
+    const name = type.slice(5) as EnumName;
+    return (raw) => {
+      const n = asNumber(raw);
+      return n === undefined ? undefined : renderEnum(name, n);
+    };
+  }
+  switch (type) {
+    case 'mode':
+      return (raw) => {
+        const n = asNumber(raw);
+        return n === undefined ? undefined : renderMode(n);
+      };
+    // Falco shows ids as names when the user/group is known (evt.arg.uid = nobody).
+    case 'uid':
+      return (raw, ctx) => {
+        const n = asNumber(raw);
+        return n === undefined ? undefined : (ctx.userName(n) ?? String(n));
+      };
+    case 'gid':
+      return (raw, ctx) => {
+        const n = asNumber(raw);
+        return n === undefined ? undefined : (ctx.groupName(n) ?? String(n));
+      };
+    default:
+      return renderGeneric;
+  }
+}
+
+export function renderGeneric(raw: ArgValue): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' || typeof raw === 'bigint') return String(raw);
+  if (Array.isArray(raw)) return raw.join(' ');
+  return renderSockAddr(raw as SockAddr);
+}
+
+/** For one parameter name: event type → renderer, for the event types that have it. */
+function renderersByName(name: string): Map<string, ArgRenderer> {
+  const out = new Map<string, ArgRenderer>();
+  for (const e of EVENT_TYPES) {
+    const p = e.params.find((q) => q.name === name);
+    if (p) out.set(e.name, rendererFor(p.type));
+  }
+  return out;
+}
+
+/** evt.arg.NAME: the rendered parameter; names no event declares still read raw args as text. */
+export function bindArgByName(name: string): Extractor {
+  const renderers = renderersByName(name);
+  return (evt: SyscallEvent, ctx: EngineContext): FieldValue => {
+    const raw = evt.args[name];
+    if (raw === undefined) return undefined;
+    const r = renderers.get(evt.type);
+    return r ? r(raw, ctx) : renderGeneric(raw);
+  };
+}
+
+/** evt.arg[N]: the N-th parameter of the event type, rendered. */
+export function bindArgByIndex(index: number): Extractor {
+  const byType = new Map<string, { name: string; render: ArgRenderer }>();
+  for (const e of EVENT_TYPES) {
+    const p = e.params[index];
+    if (p) byType.set(e.name, { name: p.name, render: rendererFor(p.type) });
+  }
+  return (evt, ctx) => {
+    const p = byType.get(evt.type);
+    if (!p) return undefined;
+    const raw = evt.args[p.name];
+    return raw === undefined ? undefined : p.render(raw, ctx);
+  };
+}
+
+/** evt.rawarg.NAME: numbers stay numbers; addresses and argv read as text. */
+export function bindRawArg(name: string): Extractor {
+  return (evt) => {
+    const raw = evt.args[name];
+    if (raw === undefined || typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'bigint') return raw;
+    return renderGeneric(raw);
+  };
+}
+
+/** evt.args: every parameter as name=value, in schema order. Used in outputs, so it may allocate. */
+export const extractArgs: Extractor = (evt, ctx) => {
+  const spec = EVENT_TYPES.find((e) => e.name === evt.type);
+  const parts: string[] = [];
+  if (spec) {
+    for (const p of spec.params) {
+      const raw = evt.args[p.name];
+      if (raw !== undefined) parts.push(`${p.name}=${rendererFor(p.type)(raw, ctx) ?? ''}`);
+    }
+  } else {
+    for (const [k, raw] of Object.entries(evt.args)) if (raw !== undefined) parts.push(`${k}=${renderGeneric(raw) ?? ''}`);
+  }
+  return parts.join(' ');
+};

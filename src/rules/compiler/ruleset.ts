@@ -1,0 +1,52 @@
+// compileRuleset: loaded rules in, an event-type-indexed Ruleset out. Conditions compile through one
+// shared cache, so a macro used by many rules yields one Set per list and identical conditions one
+// predicate. Rules whose condition or output does not compile are left out and reported.
+
+import { Ruleset, type RulesetOptions, type RulesetRule } from '../../engine/ruleset.js';
+import type { LoadedRule, SpanError } from '../types.js';
+import { compileOutput, type OutputBinder } from '../output/index.js';
+import { compileCondition, createCompileCache, type FieldBinder } from './compile.js';
+
+export type RuleError = SpanError & { rule: string };
+
+export interface CompiledRuleset {
+  ruleset: Ruleset;
+  errors: RuleError[];
+}
+
+export function compileRuleset(
+  rules: readonly LoadedRule[],
+  fields: FieldBinder & OutputBinder,
+  opts: RulesetOptions = {},
+): CompiledRuleset {
+  const cache = createCompileCache();
+  const errors: RuleError[] = [];
+  const compiled: RulesetRule[] = [];
+  for (const rule of rules) {
+    const cond = compileCondition(rule.condition, fields, cache);
+    const out = compileOutput(rule.output, fields);
+    if (!cond.ok) {
+      // skip-if-unknown-filter: a rule using fields this engine lacks is dropped silently.
+      const onlyUnknown = cond.errors.every((e) => e.code === 'unknown-field');
+      if (!(rule.skipIfUnknownFilter && onlyUnknown)) errors.push(...cond.errors.map((e) => ({ ...e, rule: rule.name })));
+      continue;
+    }
+    if (!out.ok) {
+      const src = rule.outputSource;
+      errors.push(...out.errors.map((e) => ({ ...e, span: src ? { ...e.span, src } : e.span, rule: rule.name })));
+      continue;
+    }
+    compiled.push({
+      name: rule.name,
+      priority: rule.priority,
+      tags: rule.tags,
+      source: rule.source,
+      evttypes: rule.evttypes,
+      predicate: cond.predicate,
+      output: out,
+      loaded: rule,
+      enabled: rule.enabled,
+    });
+  }
+  return { ruleset: new Ruleset(compiled, opts), errors };
+}
