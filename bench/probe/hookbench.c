@@ -1,6 +1,7 @@
 // Hook-choice benchmark: times getppid (no rule needs it) and openat+close of /dev/null (rules need
-// openat) with no probe, then under each way of hooking openat (hooks.bpf.c), in one run.
-// Usage: ./hookbench [getppid_iters] [openat_iters]   (run as root; build with `make -C bench/probe`)
+// openat) with no probe and under each way of hooking openat (hooks.bpf.c), interleaved over several
+// rounds in one run; prints the median of each and its ratio to the no-probe median.
+// Usage: make -C bench/probe && cd bench/probe && ./hookbench [getppid_iters] [openat_iters] [rounds]
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <fcntl.h>
@@ -10,7 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+#define NCONF 6
+#define MAXR 32
+
+// Thread CPU time: BPF programs run in this thread and are charged to it; preemption by other load is not.
+static double now_ns(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
 
 static double time_getppid(long n) {
 	double t0 = now_ns();
@@ -24,36 +29,69 @@ static double time_openat(long n) {
 	return (now_ns() - t0) / n;
 }
 
+static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
+static double median(double *v, int n) { qsort(v, n, sizeof *v, cmp); return v[n / 2]; }
 static int quiet(enum libbpf_print_level l, const char *f, va_list a) { return l == LIBBPF_WARN ? vfprintf(stderr, f, a) : 0; }
 
-int main(int argc, char **argv) {
-	long ng = argc > 1 ? atol(argv[1]) : 5000000, no = argc > 2 ? atol(argv[2]) : 300000;
-	const char *objs[] = { "hook_raw.bpf.o", "hook_tp.bpf.o", "hook_fexit.bpf.o" };
-	const char *names[] = { "(a) tp_btf sys_enter+sys_exit, wanted-syscall map", "(b1) syscalls:sys_{enter,exit}_openat tracepoints", "(b2) fexit/__x64_sys_openat" };
-	libbpf_set_print(quiet);
-	time_getppid(ng / 10); // warm up
-	double base_g = time_getppid(ng), base_o = time_openat(no);
-	printf("%-52s getppid %7.1f ns   openat+close %7.1f ns\n", "no probe", base_g, base_o);
-	for (int i = 0; i < 3; i++) {
-		struct bpf_object *obj = bpf_object__open_file(objs[i], NULL);
-		if (!obj || bpf_object__load(obj)) { fprintf(stderr, "cannot load %s\n", objs[i]); return 1; }
-		struct bpf_map *w = bpf_object__find_map_by_name(obj, "wanted");
-		unsigned int k = SYS_openat; unsigned char one = 1;
-		bpf_map_update_elem(bpf_map__fd(w), &k, &one, 0);
-		struct bpf_link *links[4]; int nl = 0;
-		struct bpf_program *p;
-		bpf_object__for_each_program(p, obj) {
-			links[nl] = bpf_program__attach(p);
-			if (!links[nl]) { fprintf(stderr, "cannot attach %s\n", bpf_program__name(p)); return 1; }
-			nl++;
-		}
-		double g = time_getppid(ng), o = time_openat(no);
-		printf("%-52s getppid %7.1f ns (%+5.1f%%)   openat+close %7.1f ns (%+5.1f%%)\n", names[i], g,
-		       100 * (g / base_g - 1), o, 100 * (o / base_o - 1));
-		while (nl--) bpf_link__destroy(links[nl]);
-		bpf_object__close(obj);
+static const char *objs[NCONF] = { NULL, "hook_raw.bpf.o", "hook_perf_raw.bpf.o", "hook_tp.bpf.o", "hook_tp_exit.bpf.o", "hook_fexit.bpf.o" };
+static const char *names[NCONF] = {
+	"no probe",
+	"(a) tp_btf sys_enter+sys_exit + wanted map",
+	"(a') raw_syscalls:sys_enter/exit perf tp + map",
+	"(b1) syscalls:sys_{enter,exit}_openat",
+	"(b3) syscalls:sys_exit_openat + task pt_regs",
+	"(b2) fexit/__x64_sys_openat",
+};
+
+struct attached { struct bpf_object *obj; struct bpf_link *links[4]; int n; };
+
+static int attach(const char *path, struct attached *a) {
+	a->n = 0;
+	a->obj = bpf_object__open_file(path, NULL);
+	if (!a->obj || bpf_object__load(a->obj)) return -1;
+	unsigned int k = SYS_openat; unsigned char one = 1;
+	bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(a->obj, "wanted")), &k, &one, 0);
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, a->obj) {
+		if (!(a->links[a->n] = bpf_program__attach(p))) return -1;
+		a->n++;
 	}
-	double g2 = time_getppid(ng);
-	printf("%-52s getppid %7.1f ns (%+5.1f%%)  [noise check]\n", "no probe, again", g2, 100 * (g2 / base_g - 1));
+	return 0;
+}
+
+static void detach(struct attached *a) {
+	while (a->n--) bpf_link__destroy(a->links[a->n]);
+	bpf_object__close(a->obj);
+}
+
+int main(int argc, char **argv) {
+	long ng = argc > 1 ? atol(argv[1]) : 2000000, no = argc > 2 ? atol(argv[2]) : 200000;
+	int rounds = argc > 3 ? atoi(argv[3]) : 5;
+	if (rounds > MAXR) rounds = MAXR;
+	double g[NCONF][MAXR], o[NCONF][MAXR];
+	int ok[NCONF] = { 1, 1, 1, 1, 1, 1 };
+	libbpf_set_print(quiet);
+	time_getppid(ng / 4); // warm up
+	for (int r = 0; r < rounds; r++) {
+		for (int c = 0; c < NCONF; c++) {
+			struct attached a = { 0 };
+			if (objs[c] && attach(objs[c], &a)) {
+				if (ok[c]) fprintf(stderr, "%s: cannot load/attach (skipped)\n", names[c]);
+				ok[c] = 0;
+				if (a.obj) detach(&a);
+				continue;
+			}
+			g[c][r] = time_getppid(ng);
+			o[c][r] = time_openat(no);
+			if (objs[c]) detach(&a);
+		}
+	}
+	double bg = median(g[0], rounds), bo = median(o[0], rounds);
+	printf("median of %d interleaved rounds; getppid x%ld, openat+close x%ld\n", rounds, ng, no);
+	for (int c = 0; c < NCONF; c++) {
+		if (!ok[c]) { printf("%-48s unavailable on this kernel\n", names[c]); continue; }
+		double mg = median(g[c], rounds), mo = median(o[c], rounds);
+		printf("%-48s getppid %7.1f ns (x%.3f)   openat+close %7.1f ns (x%.3f)\n", names[c], mg, mg / bg, mo, mo / bo);
+	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -35,6 +36,27 @@ int BPF_PROG(raw_exit, struct pt_regs *regs, long ret)
 	if (bpf_map_lookup_elem(&inflight, &t)) { hit(); bpf_map_delete_elem(&inflight, &t); }
 	return 0;
 }
+#elif defined(HOOK_PERF_RAW)
+// (a') the same filter on the perf tracepoint raw_syscalls:sys_enter/sys_exit (classic BPF tracepoint)
+SEC("tracepoint/raw_syscalls/sys_enter")
+int perf_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	u32 k = ctx->id; u8 *w = bpf_map_lookup_elem(&wanted, &k);
+	if (!w || !*w) return 0;
+	u64 t = bpf_get_current_pid_tgid();
+	struct args a = { ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3] };
+	bpf_map_update_elem(&inflight, &t, &a, BPF_ANY);
+	return 0;
+}
+SEC("tracepoint/raw_syscalls/sys_exit")
+int perf_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	u32 k = ctx->id; u8 *w = bpf_map_lookup_elem(&wanted, &k);
+	if (!w || !*w) return 0;
+	u64 t = bpf_get_current_pid_tgid();
+	if (bpf_map_lookup_elem(&inflight, &t)) { hit(); bpf_map_delete_elem(&inflight, &t); }
+	return 0;
+}
 #elif defined(HOOK_TP)
 // (b1) the per-syscall tracepoint pair, args kept in a per-thread map between enter and exit
 SEC("tracepoint/syscalls/sys_enter_openat")
@@ -50,6 +72,16 @@ int tp_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	u64 t = bpf_get_current_pid_tgid();
 	if (bpf_map_lookup_elem(&inflight, &t)) { hit(); bpf_map_delete_elem(&inflight, &t); }
+	return 0;
+}
+#elif defined(HOOK_TP_EXIT)
+// (b3) falconet's choice: only sys_exit_openat; the args are still in the task's saved user registers
+SEC("tracepoint/syscalls/sys_exit_openat")
+int tpx_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	volatile u64 a = BPF_CORE_READ(r, si) + ctx->ret; (void)a;
+	hit();
 	return 0;
 }
 #elif defined(HOOK_FEXIT)

@@ -1,0 +1,111 @@
+/* The one source of the probe's record layout, shared by probe.bpf.c (kernel) and the addon (addon.cc, probe_object.cc)
+ * (userspace). src/engine/probe/layout.ts mirrors these constants; test/e2e/probe-layout.test.ts
+ * checks them against the values the addon reports from this header.
+ *
+ * A record is: struct fn_event_hdr, then a u16 length table with one entry per param (nparams
+ * entries), then the params' bytes back to back, then zero padding up to hdr.len (a multiple of 8).
+ * Everything is little-endian. Params follow src/engine/schema.ts for the event type, in order:
+ *   numeric params (fd, int, uint, uid, gid, pid, mode, flags, enum)  8 bytes, two's complement
+ *   path, string                                                       bytes, no NUL
+ *   argv                                                               strings, each NUL-terminated
+ *   sockaddr                                                           the raw struct sockaddr_*
+ * A zero length means "absent" (NULL pointer, unreadable memory, or no room left in the record).
+ */
+#ifndef FALCONET_EVENTS_H
+#define FALCONET_EVENTS_H
+
+#define FN_HDR_SIZE      80
+#define FN_MAX_PARAMS    8
+#define FN_REC_MAX       16384 /* a record never exceeds this (a power of two: the BPF side masks with it) */
+#define FN_PATH_MAX      4096  /* per path/string param, including the NUL the kernel reads */
+#define FN_ARGV_MAX      4096  /* argv bytes after argv[0] */
+#define FN_SOCKADDR_MAX  112   /* sizeof(struct sockaddr_un) rounded up */
+#define FN_COMM_LEN      16
+
+/* hdr.flags */
+#define FN_F_TRUNCATED   1     /* some param was cut at its size bound */
+
+struct fn_event_hdr {
+	__u64 ts;        /* CLOCK_BOOTTIME ns */
+	__u32 len;       /* whole record, header included, multiple of 8 */
+	__u16 type;      /* enum fn_event_type: the schema.ts id */
+	__u16 nparams;
+	__u32 tid;
+	__u32 pid;       /* thread group id */
+	__u32 ppid;      /* real parent's thread group id */
+	__u32 uid;       /* effective uid */
+	__u32 gid;       /* effective gid */
+	__u32 loginuid;  /* audit login uid, 4294967295 when unset */
+	char  comm[FN_COMM_LEN];
+	__u64 cgroup_id; /* cgroup v2 id of the task */
+	__s64 res;       /* syscall return value; 0 for exec, procexit */
+	__u32 flags;     /* FN_F_* */
+	__u32 _pad;
+};
+
+/* X(ENUM, schema name, schema id, nparams): the event types the probe emits. */
+#define FN_EVENT_LIST(X)                   \
+	X(EXECVE, execve, 1, 3)                \
+	X(EXECVEAT, execveat, 2, 5)            \
+	X(CLONE, clone, 3, 2)                  \
+	X(CLONE3, clone3, 4, 2)                \
+	X(FORK, fork, 5, 1)                    \
+	X(VFORK, vfork, 6, 1)                  \
+	X(PROCEXIT, procexit, 7, 1)            \
+	X(OPEN, open, 8, 6)                    \
+	X(OPENAT, openat, 9, 7)                \
+	X(OPENAT2, openat2, 10, 8)             \
+	X(CREAT, creat, 11, 5)                 \
+	X(CLOSE, close, 12, 1)                 \
+	X(RENAME, rename, 13, 2)               \
+	X(RENAMEAT, renameat, 14, 4)           \
+	X(RENAMEAT2, renameat2, 15, 5)         \
+	X(UNLINK, unlink, 16, 1)               \
+	X(UNLINKAT, unlinkat, 17, 3)           \
+	X(MKDIR, mkdir, 18, 2)                 \
+	X(MKDIRAT, mkdirat, 19, 3)             \
+	X(RMDIR, rmdir, 20, 1)                 \
+	X(LINK, link, 21, 2)                   \
+	X(LINKAT, linkat, 22, 5)               \
+	X(SYMLINK, symlink, 23, 2)             \
+	X(SYMLINKAT, symlinkat, 24, 3)         \
+	X(CHMOD, chmod, 25, 2)                 \
+	X(FCHMOD, fchmod, 26, 2)               \
+	X(FCHMODAT, fchmodat, 27, 3)           \
+	X(CHOWN, chown, 28, 3)                 \
+	X(LCHOWN, lchown, 29, 3)               \
+	X(FCHOWN, fchown, 30, 3)               \
+	X(FCHOWNAT, fchownat, 31, 5)           \
+	X(CONNECT, connect, 32, 2)             \
+	X(ACCEPT, accept, 33, 3)               \
+	X(ACCEPT4, accept4, 34, 4)             \
+	X(BIND, bind, 35, 2)                   \
+	X(LISTEN, listen, 36, 2)               \
+	X(SOCKET, socket, 37, 4)               \
+	X(SETUID, setuid, 38, 1)               \
+	X(SETGID, setgid, 39, 1)               \
+	X(SETRESUID, setresuid, 40, 3)         \
+	X(SETRESGID, setresgid, 41, 3)         \
+	X(SETREUID, setreuid, 42, 2)           \
+	X(SETREGID, setregid, 43, 2)           \
+	X(PTRACE, ptrace, 44, 4)               \
+	X(MOUNT, mount, 45, 4)                 \
+	X(UMOUNT2, umount2, 46, 2)             \
+	X(INIT_MODULE, init_module, 47, 2)     \
+	X(FINIT_MODULE, finit_module, 48, 3)   \
+	X(MEMFD_CREATE, memfd_create, 49, 3)   \
+	X(UNSHARE, unshare, 50, 1)             \
+	X(SETNS, setns, 51, 2)                 \
+	X(CHROOT, chroot, 52, 1)               \
+	X(BPF, bpf, 53, 1)                     \
+	X(DUP, dup, 54, 1)                     \
+	X(DUP2, dup2, 55, 2)                   \
+	X(DUP3, dup3, 56, 3)                   \
+	X(CHDIR, chdir, 58, 1)                 \
+	X(FCHDIR, fchdir, 59, 1)
+
+#define FN_ENUM_ENTRY(E, name, id, np) FN_EVT_##E = id,
+enum fn_event_type { FN_EVENT_LIST(FN_ENUM_ENTRY) FN_EVT_MAX = 128 };
+#undef FN_ENUM_ENTRY
+
+#endif

@@ -1,0 +1,318 @@
+// The bound Probe object: open/load/attach through the libbpf skeleton, consume the ring buffer on a
+// native thread, and hand records to JS in batches (one Buffer holding many records) through a
+// ThreadSafeFunction. Policy (which programs, which types, what to exclude) arrives from the TS
+// wrapper, src/engine/probe/probe.ts.
+#include <napi.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events.h"
+#include "probe.skel.h"
+#include "probe_object.h"
+
+namespace {
+
+// libbpf's messages (including the verifier log of a failed load) are kept here so an error can
+// save them to the file the error message names.
+std::mutex g_log_mu;
+std::string g_log;
+
+int capture_print(enum libbpf_print_level level, const char *fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char *msg = nullptr;
+  int n = vasprintf(&msg, fmt, args);
+  if (n < 0) return n;
+  std::lock_guard<std::mutex> lock(g_log_mu);
+  if (g_log.size() < (16u << 20)) g_log.append(msg, n);
+  free(msg);
+  return n;
+}
+
+Napi::Error probe_error(Napi::Env env, const char *code, const std::string &msg) {
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, code));
+  return e;
+}
+
+std::string save_log(const std::string &path) {
+  std::lock_guard<std::mutex> lock(g_log_mu);
+  std::ofstream out(path, std::ios::trunc);
+  out << g_log;
+  return path;
+}
+
+// libbpf finds a tracepoint's id under tracefs; mount it if the system has not.
+void ensure_tracefs() {
+  struct stat st;
+  if (stat("/sys/kernel/tracing/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0) return;
+  mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr);
+}
+
+using Batch = std::vector<uint8_t>;
+
+class Probe : public Napi::ObjectWrap<Probe> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Probe", {
+      InstanceMethod<&Probe::Stop>("stop"),
+      InstanceMethod<&Probe::Stats>("stats"),
+    });
+  }
+
+  // new Probe({ programs, typeIds, ringBytes, excludePids, batchBytes, batchMs, maxInflight, logPath }, onBatch)
+  Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info), env_(info.Env()) {
+    Napi::Env env = info.Env();
+    Napi::Object o = info[0].As<Napi::Object>();
+    batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
+    batch_ms_ = o.Get("batchMs").As<Napi::Number>().Uint32Value();
+    max_inflight_ = o.Get("maxInflight").As<Napi::Number>().Uint32Value();
+    std::string log_path = o.Get("logPath").As<Napi::String>().Utf8Value();
+    {
+      std::lock_guard<std::mutex> lock(g_log_mu);
+      g_log.clear();
+    }
+    libbpf_set_print(capture_print);
+
+    skel_ = probe_bpf::open();
+    if (!skel_) {
+      int err = errno;
+      probe_error(env, err == ENOENT || err == ESRCH ? "ENOBTF" : "EOPEN",
+                  std::string("cannot open the BPF object: ") + strerror(err) + " (libbpf log: " + save_log(log_path) + ")")
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    bpf_map__set_max_entries(skel_->maps.rb, o.Get("ringBytes").As<Napi::Number>().Uint32Value());
+
+    std::set<std::string> wanted_progs;
+    Napi::Array progs = o.Get("programs").As<Napi::Array>();
+    for (uint32_t i = 0; i < progs.Length(); i++) wanted_progs.insert(progs.Get(i).As<Napi::String>().Utf8Value());
+    for (const auto &name : wanted_progs) {
+      if (!bpf_object__find_program_by_name(skel_->obj, name.c_str())) {
+        probe_error(env, "EUNKNOWNPROG", "the BPF object has no program named " + name).ThrowAsJavaScriptException();
+        return;
+      }
+    }
+    bpf_program *prog;
+    bpf_object__for_each_program(prog, skel_->obj) {
+      bpf_program__set_autoload(prog, wanted_progs.count(bpf_program__name(prog)) > 0);
+    }
+
+    if (probe_bpf::load(skel_)) {
+      int err = errno;
+      std::string path = save_log(log_path);
+      if (err == EPERM || err == EACCES)
+        probe_error(env, "EPERM", "loading the BPF programs was refused (" + std::string(strerror(err)) +
+                    "): run as root or grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE; libbpf log: " + path).ThrowAsJavaScriptException();
+      else
+        probe_error(env, "EVERIFIER", "the kernel rejected the BPF programs (" + std::string(strerror(err)) +
+                    "); verifier log saved to " + path).ThrowAsJavaScriptException();
+      return;
+    }
+
+    uint8_t one = 1;
+    Napi::Array types = o.Get("typeIds").As<Napi::Array>();
+    for (uint32_t i = 0; i < types.Length(); i++) {
+      uint32_t id = types.Get(i).As<Napi::Number>().Uint32Value();
+      bpf_map__update_elem(skel_->maps.wanted, &id, sizeof id, &one, sizeof one, BPF_ANY);
+    }
+    Napi::Array pids = o.Get("excludePids").As<Napi::Array>();
+    for (uint32_t i = 0; i < pids.Length(); i++) {
+      uint32_t pid = pids.Get(i).As<Napi::Number>().Uint32Value();
+      bpf_map__update_elem(skel_->maps.excluded, &pid, sizeof pid, &one, sizeof one, BPF_ANY);
+    }
+
+    ensure_tracefs();
+    bpf_object__for_each_program(prog, skel_->obj) {
+      if (!bpf_program__autoload(prog)) continue;
+      bpf_link *link = bpf_program__attach(prog);
+      if (!link) {
+        int err = errno;
+        // A tracepoint this kernel does not have (e.g. init_module without CONFIG_MODULES).
+        if (err == ENOENT) { unavailable_.push_back(bpf_program__name(prog)); continue; }
+        probe_error(env, "EATTACH", std::string("cannot attach ") + bpf_program__name(prog) + ": " + strerror(err) +
+                    " (libbpf log: " + save_log(log_path) + ")").ThrowAsJavaScriptException();
+        return;
+      }
+      links_.push_back(link);
+    }
+
+    rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.rb), &Probe::OnRecord, this, nullptr);
+    if (!rb_) {
+      probe_error(env, "ERINGBUF", std::string("cannot open the ring buffer: ") + strerror(errno)).ThrowAsJavaScriptException();
+      return;
+    }
+    tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "falconet-probe", 0, 1);
+    cur_.reserve(batch_bytes_ + FN_REC_MAX);
+    running_ = true;
+    poller_ = std::thread([this] { Poll(); });
+    cleanup_ = env.AddCleanupHook(std::function<void()>([this] { has_cleanup_ = false; Shutdown(); }));
+    has_cleanup_ = true;
+  }
+
+  ~Probe() override {
+    if (has_cleanup_) cleanup_.Remove(env_);
+    Shutdown();
+  }
+
+ private:
+  static int OnRecord(void *ctx, void *data, size_t size) {
+    auto *self = static_cast<Probe *>(ctx);
+    const uint8_t *p = static_cast<const uint8_t *>(data);
+    if (self->cur_.empty()) self->first_at_ = std::chrono::steady_clock::now();
+    self->cur_.insert(self->cur_.end(), p, p + size);
+    self->cur_records_++;
+    self->received_.fetch_add(1, std::memory_order_relaxed);
+    if (self->cur_.size() >= self->batch_bytes_) self->Flush();
+    return 0;
+  }
+
+  void Poll() {
+    int timeout = batch_ms_ > 0 ? static_cast<int>(batch_ms_) : 1;
+    while (running_.load()) {
+      // The probe writes without waking us (except when the ring fills up), so a timeout is the
+      // normal way out of poll; consume whatever accumulated either way.
+      int n = ring_buffer__poll(rb_, timeout);
+      if (n < 0 && n != -EINTR) break;
+      ring_buffer__consume(rb_);
+      if (!cur_.empty() && std::chrono::steady_clock::now() - first_at_ >= std::chrono::milliseconds(batch_ms_)) Flush();
+    }
+    ring_buffer__consume(rb_);
+    Flush();
+  }
+
+  // Hands the current batch to JS, or drops it (counted) when max_inflight batches wait already.
+  void Flush() {
+    if (cur_.empty()) return;
+    if (inflight_->load() >= max_inflight_) {
+      batch_drops_.fetch_add(cur_records_, std::memory_order_relaxed);
+    } else {
+      auto *batch = new Batch(std::move(cur_));
+      inflight_->fetch_add(1);
+      batches_.fetch_add(1, std::memory_order_relaxed);
+      // The counter is shared, not a member: a queued call may run after this object is gone.
+      std::shared_ptr<std::atomic<uint32_t>> inflight = inflight_;
+      napi_status st = tsfn_.NonBlockingCall(batch, [inflight](Napi::Env env, Napi::Function cb, Batch *b) {
+        inflight->fetch_sub(1);
+        if (env == nullptr) { delete b; return; }
+        // The Buffer takes the batch's memory without a copy and frees it when collected.
+        Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, b->data(), b->size(), [](Napi::Env, uint8_t *, Batch *owned) { delete owned; }, b);
+        try {
+          cb.Call({buf});
+        } catch (const Napi::Error &e) {
+          e.ThrowAsJavaScriptException(); // surfaces as an uncaught exception in JS, like any callback's
+        }
+      });
+      if (st != napi_ok) { inflight_->fetch_sub(1); batch_drops_.fetch_add(cur_records_); delete batch; }
+      cur_ = Batch();
+    }
+    cur_.clear();
+    cur_.reserve(batch_bytes_ + FN_REC_MAX);
+    cur_records_ = 0;
+  }
+
+  void Shutdown() {
+    if (stopped_) return;
+    stopped_ = true;
+    running_ = false;
+    if (poller_.joinable()) poller_.join();
+    for (bpf_link *l : links_) bpf_link__destroy(l);
+    links_.clear();
+    if (rb_) { ring_buffer__free(rb_); rb_ = nullptr; }
+    if (skel_) {
+      ring_drops_final_ = RingDrops();
+      probe_bpf::destroy(skel_);
+      skel_ = nullptr;
+    }
+    if (tsfn_) tsfn_.Release();
+  }
+
+  uint64_t RingDrops() {
+    if (!skel_) return ring_drops_final_;
+    int ncpu = libbpf_num_possible_cpus();
+    std::vector<uint64_t> v(ncpu > 0 ? ncpu : 1);
+    uint32_t zero = 0;
+    uint64_t sum = 0;
+    if (bpf_map__lookup_elem(skel_->maps.drops, &zero, sizeof zero, v.data(), v.size() * sizeof(uint64_t), 0) == 0)
+      for (uint64_t x : v) sum += x;
+    return sum;
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo &info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    Napi::Object s = Napi::Object::New(env);
+    s.Set("received", Napi::Number::New(env, static_cast<double>(received_.load())));
+    s.Set("ringDrops", Napi::Number::New(env, static_cast<double>(RingDrops())));
+    s.Set("batchDrops", Napi::Number::New(env, static_cast<double>(batch_drops_.load())));
+    s.Set("batches", Napi::Number::New(env, static_cast<double>(batches_.load())));
+    Napi::Array un = Napi::Array::New(env, unavailable_.size());
+    for (size_t i = 0; i < unavailable_.size(); i++) un.Set(i, Napi::String::New(env, unavailable_[i]));
+    s.Set("unavailable", un);
+    return s;
+  }
+
+  probe_bpf *skel_ = nullptr;
+  ring_buffer *rb_ = nullptr;
+  std::vector<bpf_link *> links_;
+  std::vector<std::string> unavailable_;
+  Napi::ThreadSafeFunction tsfn_;
+  std::thread poller_;
+  std::atomic<bool> running_{false};
+  bool stopped_ = false;
+  bool has_cleanup_ = false;
+  uint32_t batch_bytes_ = 1 << 20, batch_ms_ = 20, max_inflight_ = 64;
+  Batch cur_;
+  uint64_t cur_records_ = 0;
+  std::chrono::steady_clock::time_point first_at_;
+  std::atomic<uint64_t> received_{0}, batch_drops_{0}, batches_{0};
+  std::shared_ptr<std::atomic<uint32_t>> inflight_ = std::make_shared<std::atomic<uint32_t>>(0);
+  Napi::Env::CleanupHook<std::function<void()>> cleanup_;
+  Napi::Env env_;
+  uint64_t ring_drops_final_ = 0;
+};
+
+}  // namespace
+
+namespace falconet {
+
+Napi::Function ProbeClass(Napi::Env env) { return Probe::Init(env); }
+
+// The BPF object's program names (no kernel involved): the tests check programs.ts against them.
+Napi::Value ProgramNames(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Array a = Napi::Array::New(env);
+  probe_bpf *skel = probe_bpf::open();
+  if (!skel) return a;
+  uint32_t i = 0;
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, skel->obj) a.Set(i++, Napi::String::New(env, bpf_program__name(prog)));
+  probe_bpf::destroy(skel);
+  return a;
+}
+
+}  // namespace falconet

@@ -1,0 +1,58 @@
+// Loads the native addon (build/Release/falconet_probe.node, built by `npm run build:native`) and
+// types what it exports. Nothing else in the project touches the .node file.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { ProbeError } from './errors.js';
+import type { Layout } from './layout.js';
+
+export interface NativeStats {
+  received: number;
+  ringDrops: number;
+  batchDrops: number;
+  batches: number;
+  unavailable: string[];
+}
+
+export interface NativeProbe {
+  stop(): void;
+  stats(): NativeStats;
+}
+
+export interface NativeProbeOptions {
+  programs: string[];
+  typeIds: number[];
+  ringBytes: number;
+  excludePids: number[];
+  batchBytes: number;
+  batchMs: number;
+  maxInflight: number;
+  logPath: string;
+}
+
+export interface NativeAddon {
+  Probe: new (opts: NativeProbeOptions, onBatch: (buf: Buffer) => void) => NativeProbe;
+  layout(): Layout;
+  eventTypes(): { name: string; id: number; nparams: number }[];
+  programNames(): string[];
+  bootToEpochNs(): bigint;
+}
+
+/** The repo root: this file sits at src/engine/probe/ (or dist/engine/probe/ once compiled). */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ADDON_PATH = path.join(ROOT, 'build', 'Release', 'falconet_probe.node');
+
+let cached: NativeAddon | undefined;
+
+export function loadAddon(): NativeAddon {
+  if (cached) return cached;
+  try {
+    cached = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    return cached;
+  } catch (err) {
+    throw new ProbeError(
+      'ENOADDON',
+      `the probe addon is not built (${ADDON_PATH}): run \`npm run build:native\` (needs clang, bpftool, libbpf-dev): ${(err as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,143 @@
+// openProbe: start the kernel probe for the event types the loaded rules need, and receive its
+// records in batches. The addon does the work; this wrapper validates options, plans which BPF
+// programs to attach, excludes the monitor itself, and detaches on stop(), exit and SIGINT/SIGTERM.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EVENT_BY_NAME } from '../schema.js';
+import { loadAddon, type NativeProbe } from './addon.js';
+import { ProbeError } from './errors.js';
+import { planPrograms } from './programs.js';
+
+export interface ProbeOptions {
+  /** Event type names (schema.ts) the rules need; nothing else leaves the kernel. */
+  eventTypes: readonly string[];
+  /** Ring buffer size in bytes: a power of two, at least 4096. Default 8 MiB. */
+  ringBytes?: number;
+  /** Processes (thread group ids) never reported; the calling process is always excluded. */
+  excludePids?: readonly number[];
+  /** Receives one Buffer holding many records; decode with decodeBatch / decodeRecord. */
+  onBatch(buf: Buffer): void;
+  /** Flush a batch once it holds this many bytes (default 1 MiB)... */
+  batchBytes?: number;
+  /** ...or once its first record is this old (default 20 ms). */
+  batchMs?: number;
+  /** Batches handed to JS and not yet consumed beyond which new batches are dropped (default 64). */
+  maxInflight?: number;
+  /** Where libbpf's log (with the verifier log) is written if loading fails. */
+  logPath?: string;
+}
+
+export interface ProbeStats {
+  /** Records read from the ring buffer. */
+  received: number;
+  /** Records the kernel could not write because the ring buffer was full. */
+  ringDrops: number;
+  /** Records dropped in userspace because maxInflight batches were waiting for JS. */
+  batchDrops: number;
+  batches: number;
+}
+
+export interface Probe {
+  stop(): void;
+  stats(): ProbeStats;
+  /** Add to a record's boot-time ts to get ns since the epoch (the decoder's second argument). */
+  readonly bootToEpochNs: bigint;
+  /** Requested types this probe cannot emit (e.g. read, sendto): rules on them will not fire. */
+  readonly unsupported: readonly string[];
+  /** Requested types whose kernel hook does not exist on this kernel (e.g. init_module without modules). */
+  readonly unavailable: readonly string[];
+}
+
+const BTF_PATH = '/sys/kernel/btf/vmlinux';
+const DEFAULT_RING = 8 << 20;
+
+export function openProbe(opts: ProbeOptions): Probe {
+  const ringBytes = opts.ringBytes ?? DEFAULT_RING;
+  if (!Number.isInteger(ringBytes) || ringBytes < 4096 || (ringBytes & (ringBytes - 1)) !== 0 || ringBytes > 2 ** 30) {
+    throw new ProbeError('EBADOPTION', `ringBytes must be a power of two between 4096 and 1 GiB, got ${ringBytes}`);
+  }
+  const unknown = opts.eventTypes.filter((t) => !EVENT_BY_NAME.has(t));
+  if (unknown.length > 0) throw new ProbeError('EUNKNOWNTYPE', `unknown event types: ${unknown.join(', ')}`);
+  if (!existsSync(BTF_PATH)) {
+    throw new ProbeError('ENOBTF', `${BTF_PATH} is missing: the kernel must be built with CONFIG_DEBUG_INFO_BTF=y`);
+  }
+  const addon = loadAddon();
+  const plan = planPrograms(opts.eventTypes, addon.eventTypes());
+  const logPath = opts.logPath ?? path.join(os.tmpdir(), `falconet-probe-${process.pid}.log`);
+  const onBatch = opts.onBatch;
+  let native: NativeProbe;
+  try {
+    native = new addon.Probe(
+      {
+        programs: plan.programs,
+        typeIds: plan.typeIds,
+        ringBytes,
+        excludePids: [process.pid, ...(opts.excludePids ?? [])],
+        batchBytes: opts.batchBytes ?? 1 << 20,
+        batchMs: opts.batchMs ?? 20,
+        maxInflight: opts.maxInflight ?? 64,
+        logPath,
+      },
+      (buf) => {
+        try {
+          onBatch(buf);
+        } catch (err) {
+          // A throwing consumer stops the probe and surfaces as an ordinary uncaught exception
+          // (N-API would otherwise only print a warning and keep calling).
+          probe.stop();
+          process.nextTick(() => {
+            throw err;
+          });
+        }
+      },
+    );
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const code = (e.code ?? 'EOPEN') as ProbeError['code'];
+    throw new ProbeError(code, e.message, code === 'EVERIFIER' || code === 'EPERM' ? logPath : undefined);
+  }
+  const unavailable = native.stats().unavailable;
+  let stopped = false;
+  const probe: Probe = {
+    bootToEpochNs: addon.bootToEpochNs(),
+    unsupported: plan.unsupported,
+    unavailable,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      open.delete(probe);
+      native.stop();
+    },
+    stats() {
+      const s = native.stats();
+      return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops, batches: s.batches };
+    },
+  };
+  open.add(probe);
+  installExitHooks();
+  return probe;
+}
+
+// BPF links are file descriptors, so the kernel detaches them when the process dies anyway; the hooks
+// make the detach prompt and let the last batch reach JS on an orderly shutdown.
+const open = new Set<Probe>();
+let hooksInstalled = false;
+
+function stopAll(): void {
+  for (const p of [...open]) p.stop();
+}
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.once('exit', stopAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = (): void => {
+      stopAll();
+      // Keep the default behaviour (terminate) unless the application handles the signal itself.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.once(sig, onSignal);
+  }
+}
