@@ -104,9 +104,10 @@ function readItem(ctx: ReadCtx, map: YAMLMap): Item | undefined {
       ctx.diags.push(warning('unsupported-key', `'${e.key}' is not supported by falconet and is ignored`, placeOf(ctx, e.keyNode), ctx.item));
       continue;
     }
+    // Falco reports keys outside its schema but still loads the item, so a file written for a newer
+    // Falco keeps working here: a warning, loudly, with the likely typo.
     const hint = closest(e.key, known);
-    report(ctx, 'unknown-key', `unknown ${kind} key '${e.key}'${hint ? ` (did you mean '${hint}'?)` : ''}`, placeOf(ctx, e.keyNode));
-    ok = false;
+    ctx.diags.push(warning('unknown-key', `unknown ${kind} key '${e.key}' is ignored${hint ? ` (did you mean '${hint}'?)` : ''}`, placeOf(ctx, e.keyNode), ctx.item));
   }
   const appendNode = get('append');
   const append = appendNode !== undefined ? readBool(ctx, appendNode, 'append', at) : false;

@@ -55,11 +55,13 @@ export function syntaxError(text: string, f: Failure): ConditionSyntaxError {
   if (f.token?.type === 'unterminated') return new ConditionSyntaxError('unterminated string', at, 1);
   if (f.token === undefined && f.expected.has('rbracket')) {
     const open = [...before].reverse().find((t) => t.type === 'lbracket');
-    return fail(`missing ']' to close '[' at offset ${open?.offset ?? at}`);
+    // Point at the bracket left open: that is where the fix goes, not at the end of the text.
+    if (open) return new ConditionSyntaxError("this '[' is never closed: missing ']'", open.offset, 1);
+    return fail("missing ']'");
   }
   if (f.token === undefined && (f.expected.has('rparen') || f.expected.has('listclose'))) {
     const open = unclosedParen(before);
-    if (open !== undefined) return fail(`missing ')' to close '(' at offset ${open}`);
+    if (open !== undefined) return new ConditionSyntaxError("this '(' is never closed: missing ')'", open, 1);
   }
   if (prev?.type === 'listop') {
     return fail(`operator '${prev.text}' needs a list like (a, b) or a list name`);
