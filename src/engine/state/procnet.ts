@@ -44,16 +44,23 @@ function compressIpv6(full: string): string {
 
 const LISTEN = 0x0a;
 
-function readInet(path: string, proto: 'tcp' | 'udp', v6: boolean, out: Map<number, SocketInfo>): void {
+/** The rows of a /proc/net table split into columns, header dropped; none when it cannot be read. */
+function rows(path: string, minColumns: number): string[][] {
   let text: string;
   try {
     text = readFileSync(path, 'latin1');
   } catch {
-    return;
+    return [];
   }
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 10) continue;
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= minColumns);
+}
+
+function readInet(path: string, proto: 'tcp' | 'udp', v6: boolean, out: Map<number, SocketInfo>): void {
+  for (const f of rows(path, 10)) {
     const local = decodeProcAddr(f[1] ?? '');
     const remote = decodeProcAddr(f[2] ?? '');
     const state = parseInt(f[3] ?? '0', 16);
@@ -75,15 +82,7 @@ function readInet(path: string, proto: 'tcp' | 'udp', v6: boolean, out: Map<numb
 }
 
 function readUnix(path: string, out: Map<number, SocketInfo>): void {
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch {
-    return;
-  }
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 7) continue;
+  for (const f of rows(path, 7)) {
     out.set(Number(f[6]), { type: 'unix', name: f[7] ?? '' });
   }
 }
