@@ -30,6 +30,8 @@ export interface Loaded {
   ruleset: Ruleset;
   /** Load and compile diagnostics together, with their source lines. */
   diagnostics: Diagnostic[];
+  /** Rules that loaded but whose condition or output did not compile, with where they are. */
+  notCompiled: { name: string; pos: Diagnostic['pos'] }[];
   ok: boolean;
 }
 
@@ -41,7 +43,9 @@ export function loadRuleFiles(paths: readonly string[], opts: RulesetOptions = {
   const compileDiags = compiled.errors.map(toDiagnostic);
   attachSourceLines(compileDiags, new Map(files.map((f) => [f.name, f.text])));
   const diagnostics = [...load.diagnostics, ...compileDiags];
-  return { load, ruleset: compiled.ruleset, diagnostics, ok: load.ok && compileDiags.length === 0 };
+  const failed = new Set(compiled.errors.map((e) => e.rule));
+  const notCompiled = load.rules.filter((r) => failed.has(r.name)).map((r) => ({ name: r.name, pos: r.pos }));
+  return { load, ruleset: compiled.ruleset, diagnostics, notCompiled, ok: load.ok && compileDiags.length === 0 };
 }
 
 function toDiagnostic(e: RuleError): Diagnostic {

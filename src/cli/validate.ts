@@ -13,10 +13,11 @@ export function validate(opts: ValidateOptions): number {
   const rules = res.ruleset.rules();
   const enabled = rules.filter((r) => r.enabled).length;
   const verdict = res.ok ? 'ok' : 'failed';
+  const notLoaded = [...res.load.notLoaded, ...res.notCompiled];
   process.stdout.write(
-    `${opts.rules.join(', ')}: ${verdict}: ${rules.length} rules loaded (${enabled} enabled), ${res.load.notLoaded.length} not loaded\n`,
+    `${opts.rules.join(', ')}: ${verdict}: ${rules.length} rules loaded (${enabled} enabled), ${notLoaded.length} not loaded\n`,
   );
-  for (const n of res.load.notLoaded) {
+  for (const n of notLoaded) {
     process.stdout.write(`  not loaded: ${n.name} (${n.pos.file}:${n.pos.line}:${n.pos.col})\n`);
   }
   return res.ok ? 0 : 1;

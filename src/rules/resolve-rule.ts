@@ -115,12 +115,12 @@ function outputProblems(r: CollectedRule, fields: FieldCatalog, diagnostics: Dia
     const dotted = ref.arg === undefined ? DOTTED_ARG_FIELDS.find((p) => ref.name.startsWith(`${p}.`)) : undefined;
     const name = dotted ?? ref.name;
     const arg = dotted ? ref.name.slice(dotted.length + 1) : ref.arg;
-    const problem = fieldProblem(name, arg, fields);
-    if (problem && name === CONTAINER_INFO && arg === undefined) {
+    if (name === CONTAINER_INFO && arg === undefined) {
       const place = placeInSource(src, ref.start, ref.end);
-      diagnostics.push(warning('deprecated-field', '%container.info is deprecated and prints nothing; container fields can be named directly', place, { kind: 'rule', name: r.name }));
+      diagnostics.push(warning('deprecated-field', '%container.info is deprecated and renders <NA>; name the container fields directly', place, { kind: 'rule', name: r.name }));
       continue;
     }
+    const problem = fieldProblem(name, arg, fields);
     if (problem) {
       const code = problem.code === 'unknown-field' ? 'unknown-output-field' : problem.code;
       problems.push({ code, message: `output: ${problem.message}`, span: { start: ref.start, end: ref.end, src } });

@@ -51,6 +51,9 @@ export const containerFields: FieldClass = {
     plain('container.name', 'string', 'the container name, or "host".', (e, ctx) =>
       e.thread.containerId === HOST ? HOST : containerOf(e, ctx)?.name,
     ),
+    // Old Falco outputs end in %container.info, which options once expanded into container fields.
+    // Accepted so those rules load; it carries no data of its own (name the container fields instead).
+    plain('container.info', 'string', 'deprecated: kept so old outputs load; always <NA>.', () => undefined, { available: false }),
     plain('container.image', 'string', 'the container image name (e.g. falcosecurity/falco:latest).', (e, ctx) => containerOf(e, ctx)?.image || undefined),
     plain('container.image.id', 'string', 'the container image id.', (e, ctx) => containerOf(e, ctx)?.imageId || undefined),
     plain('container.image.repository', 'string', 'the container image repository (e.g. falcosecurity/falco).', (e, ctx) => containerOf(e, ctx)?.imageRepository || undefined),
