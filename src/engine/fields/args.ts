@@ -3,12 +3,13 @@
 // src/engine/schema.ts and is looked up per event type once, when the field is bound.
 
 import type { ArgValue, EngineContext, SockAddr, SyscallEvent } from '../event.js';
-import { EVENT_TYPES, type ParamType } from '../schema.js';
+import { EVENT_BY_NAME, EVENT_TYPES, type EventTypeSpec, type ParamType } from '../schema.js';
+import { AT_FDCWD, resolvePath } from '../state/paths.js';
 import { renderEnum, renderFlags, renderMode, FLAG_SETS } from './render.js';
 import type { Extractor, FieldValue } from './types.js';
 import type { EnumName, FlagSetName } from '../schema.js';
 
-type ArgRenderer = (raw: ArgValue, ctx: EngineContext) => string | undefined;
+type ArgRenderer = (raw: ArgValue, ctx: EngineContext, evt: SyscallEvent) => string | undefined;
 
 export function renderSockAddr(a: SockAddr): string {
   if (a.family === 'unix') return a.path;
@@ -77,12 +78,36 @@ export function renderGeneric(raw: ArgValue): string | undefined {
   return renderSockAddr(raw as SockAddr);
 }
 
+/**
+ * Path parameters render absolute, as Falco shows them: a relative path is joined to the directory
+ * its dirfd names (the fd param just before it, e.g. openat's dirfd, renameat's newdirfd) or, for
+ * AT_FDCWD and plain syscalls, to the cwd. evt.rawarg keeps the path as the process passed it.
+ */
+function pathRenderer(dirfd: string | undefined): ArgRenderer {
+  return (raw, _ctx, evt) => {
+    if (typeof raw !== 'string') return renderGeneric(raw);
+    if (raw === '' || raw.charCodeAt(0) === 47) return raw;
+    const t = evt.thread;
+    const fd = dirfd === undefined ? AT_FDCWD : evt.args[dirfd];
+    const base = typeof fd === 'number' && fd !== AT_FDCWD ? (t.fds.get(fd)?.name ?? t.cwd) : t.cwd;
+    return resolvePath(base, raw);
+  };
+}
+
+/** The renderer for the index-th parameter of an event type. */
+function paramRenderer(spec: EventTypeSpec, index: number): ArgRenderer {
+  const p = spec.params[index]!;
+  if (p.type !== 'path') return rendererFor(p.type);
+  const prev = spec.params[index - 1];
+  return pathRenderer(prev && prev.type === 'fd' && prev.name.includes('dir') ? prev.name : undefined);
+}
+
 /** For one parameter name: event type → renderer, for the event types that have it. */
 function renderersByName(name: string): Map<string, ArgRenderer> {
   const out = new Map<string, ArgRenderer>();
   for (const e of EVENT_TYPES) {
-    const p = e.params.find((q) => q.name === name);
-    if (p) out.set(e.name, rendererFor(p.type));
+    const i = e.params.findIndex((q) => q.name === name);
+    if (i >= 0) out.set(e.name, paramRenderer(e, i));
   }
   return out;
 }
@@ -94,7 +119,7 @@ export function bindArgByName(name: string): Extractor {
     const raw = evt.args[name];
     if (raw === undefined) return undefined;
     const r = renderers.get(evt.type);
-    return r ? r(raw, ctx) : renderGeneric(raw);
+    return r ? r(raw, ctx, evt) : renderGeneric(raw);
   };
 }
 
@@ -103,13 +128,13 @@ export function bindArgByIndex(index: number): Extractor {
   const byType = new Map<string, { name: string; render: ArgRenderer }>();
   for (const e of EVENT_TYPES) {
     const p = e.params[index];
-    if (p) byType.set(e.name, { name: p.name, render: rendererFor(p.type) });
+    if (p) byType.set(e.name, { name: p.name, render: paramRenderer(e, index) });
   }
   return (evt, ctx) => {
     const p = byType.get(evt.type);
     if (!p) return undefined;
     const raw = evt.args[p.name];
-    return raw === undefined ? undefined : p.render(raw, ctx);
+    return raw === undefined ? undefined : p.render(raw, ctx, evt);
   };
 }
 
@@ -124,13 +149,13 @@ export function bindRawArg(name: string): Extractor {
 
 /** evt.args: every parameter as name=value, in schema order. Used in outputs, so it may allocate. */
 export const extractArgs: Extractor = (evt, ctx) => {
-  const spec = EVENT_TYPES.find((e) => e.name === evt.type);
+  const spec = EVENT_BY_NAME.get(evt.type);
   const parts: string[] = [];
   if (spec) {
-    for (const p of spec.params) {
+    spec.params.forEach((p, i) => {
       const raw = evt.args[p.name];
-      if (raw !== undefined) parts.push(`${p.name}=${rendererFor(p.type)(raw, ctx) ?? ''}`);
-    }
+      if (raw !== undefined) parts.push(`${p.name}=${paramRenderer(spec, i)(raw, ctx, evt) ?? ''}`);
+    });
   } else {
     for (const [k, raw] of Object.entries(evt.args)) if (raw !== undefined) parts.push(`${k}=${renderGeneric(raw) ?? ''}`);
   }

@@ -35,6 +35,12 @@ const cases: Case[] = [
   ['evt.arg', openat(0), '/etc/shadow', 'name'],
   ['evt.arg', openat(0), '/etc/shadow', '2'],
   ['evt.arg', event({ type: 'ptrace', args: { request: 16, pid: 9 } }), 'PTRACE_ATTACH', 'request'],
+  // Relative paths render absolute: against the dirfd's directory, or the cwd; rawarg keeps them raw.
+  ['evt.arg', event({ type: 'unlinkat', thread: thread({ cwd: '/srv/app', fds: new Map([[7, fileFd('/var/log', { num: 7, type: 'directory' })]]) }), args: { dirfd: 7, name: 'old.log', flags: 0 } }), '/var/log/old.log', 'name'],
+  ['evt.arg', event({ type: 'unlinkat', thread: thread({ cwd: '/srv/app' }), args: { dirfd: -100, name: '../x', flags: 0 } }), '/srv/x', 'name'],
+  ['evt.arg', event({ type: 'rename', thread: thread({ cwd: '/tmp' }), args: { oldpath: 'a', newpath: '/b' } }), '/tmp/a', 'oldpath'],
+  ['evt.arg', event({ type: 'symlinkat', thread: thread({ cwd: '/tmp' }), args: { target: 'rel', linkdirfd: -100, linkpath: 'l' } }), 'rel', 'target'],
+  ['evt.rawarg', event({ type: 'rename', thread: thread({ cwd: '/tmp' }), args: { oldpath: 'a', newpath: '/b' } }), 'a', 'oldpath'],
   ['evt.arg', event({ type: 'socket', args: { fd: 3, domain: 17, type: 3, proto: 0 } }), 'AF_PACKET', 'domain'],
   ['evt.arg', event({ type: 'setuid', args: { uid: 1000 } }), 'alice', 'uid'],
   ['evt.arg', event({ type: 'setuid', args: { uid: 4242 } }), '4242', 'uid'],
