@@ -29,7 +29,8 @@ function paramBytes(type, v) {
 export function encodeRecord(rec, bootNs = 0n) {
   const spec = EVENT_BY_NAME.get(rec.type);
   const params = spec.params.map((p) => paramBytes(p.type, rec.args[p.name]));
-  const len = L.hdrSize + 2 * params.length + params.reduce((n, b) => n + b.length, 0);
+  // events.h: zero padding up to hdr.len, a multiple of 8.
+  const len = (L.hdrSize + 2 * params.length + params.reduce((n, b) => n + b.length, 0) + 7) & ~7;
   const buf = Buffer.alloc(len);
   buf.writeBigUInt64LE(rec.ts - bootNs, L.offTs);
   buf.writeUInt32LE(len, L.offLen);
@@ -53,13 +54,16 @@ export function encodeRecord(rec, bootNs = 0n) {
   return buf;
 }
 
-/** Packs records into batches of about `bytes` each, as the addon hands them to JS. */
-export function encodeBatches(records, bytes = 1 << 20) {
+/**
+ * Packs records into batches of about `bytes` each, as the addon hands them to JS. `bootNs` is the
+ * epoch time of boot: the probe stamps records with CLOCK_BOOTTIME, so a record's raw ts is small.
+ */
+export function encodeBatches(records, bytes = 1 << 20, bootNs = 0n) {
   const batches = [];
   let cur = [];
   let size = 0;
   for (const r of records) {
-    const b = encodeRecord(r);
+    const b = encodeRecord(r, bootNs);
     if (size + b.length > bytes && cur.length) {
       batches.push(Buffer.concat(cur));
       cur = [];

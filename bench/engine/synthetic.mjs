@@ -9,6 +9,9 @@ const PROGRAMS = [['nginx', '/usr/sbin/nginx'], ['node', '/usr/bin/node'], ['pyt
   ['bash', '/bin/bash'], ['cat', '/bin/cat'], ['curl', '/usr/bin/curl'], ['ls', '/bin/ls']];
 const CONTAINER = '/system.slice/docker-3f2a9c81d2e4b5a6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4.scope';
 
+/** When the synthetic host booted (epoch ns): three days before the stream's first event. */
+export const BOOT_NS = 1_700_000_000_000_000_000n - 3n * 86_400n * 1_000_000_000n;
+
 function rng(seed) {
   let s = seed >>> 0;
   return () => {
@@ -44,7 +47,9 @@ export function syntheticRecords(n, seed = 42) {
   for (let i = 0; i < n; i++) {
     const pid = 1000 + Math.floor(r() * 64);
     const [comm] = PROGRAMS[(pid - 1000) % PROGRAMS.length];
-    const base = { ts: (ts += 1000n), tid: pid, pid, ppid: 1000, uid: 0, gid: 0, loginuid: 4294967295, comm, cgroupId: 0n };
+    // Live records carry the kernel's cgroup id (no path): one for the container, one for the host service.
+    const cgroupId = (pid - 1000) % 2 ? 0x2f3an : 0x1c4n;
+    const base = { ts: (ts += 1000n), tid: pid, pid, ppid: 1000, uid: 0, gid: 0, loginuid: 4294967295, comm, cgroupId };
     const x = r();
     // Each process keeps between 3 and 10 files open: opens and closes balance like a steady server.
     const fd = (nextFd.get(pid) ?? 3);

@@ -4,17 +4,18 @@
 // the cwd) travels with it, for the process/fd state to resolve.
 import type { ArgValue, RawRecord } from '../event.js';
 import { EVENT_BY_ID, type ParamType } from '../schema.js';
+import { int64, text, u16, u32, u64big, uint64 } from './bytes.js';
 import { LAYOUT } from './layout.js';
+import { cgroupIdAt, commAt } from './repeats.js';
 import { decodeSockaddr } from './sockaddr.js';
 
 const L = LAYOUT;
-const TWO32 = 2 ** 32;
 
 /** Calls fn with the offset of each record in a batch; returns the number of records. */
 export function forEachRecord(buf: Buffer, fn: (off: number) => void): number {
   let n = 0;
   for (let off = 0; off + L.hdrSize <= buf.length; ) {
-    const len = buf.readUInt32LE(off + L.offLen);
+    const len = u32(buf, off + L.offLen);
     if (len < L.hdrSize || off + len > buf.length) throw new Error(`corrupt probe batch: record at ${off} has length ${len}`);
     fn(off);
     n++;
@@ -34,31 +35,33 @@ export function recordTruncated(buf: Buffer, off: number): boolean {
 }
 
 export function decodeRecord(buf: Buffer, off: number, bootToEpochNs: bigint): RawRecord {
-  const typeId = buf.readUInt16LE(off + L.offType);
-  const nparams = buf.readUInt16LE(off + L.offNparams);
+  const typeId = u16(buf, off + L.offType);
+  const nparams = u16(buf, off + L.offNparams);
   const spec = EVENT_BY_ID[typeId];
   const args: Record<string, ArgValue> = {};
   if (spec) {
     let p = off + L.hdrSize + 2 * nparams;
     const n = Math.min(nparams, spec.params.length);
     for (let i = 0; i < n; i++) {
-      const len = buf.readUInt16LE(off + L.hdrSize + 2 * i);
+      const len = u16(buf, off + L.hdrSize + 2 * i);
       const param = spec.params[i]!;
+      // The byte reads below do not bounds-check (Buffer#read* did): a length past the batch is corrupt.
+      if (p + len > buf.length) throw new RangeError(`corrupt probe batch: param ${i} of the record at ${off} runs past the batch`);
       args[param.name] = decodeParam(buf, p, len, param.type);
       p += len;
     }
   }
   return {
-    ts: buf.readBigUInt64LE(off + L.offTs) + bootToEpochNs,
+    ts: u64big(buf, off + L.offTs) + bootToEpochNs,
     type: spec ? spec.name : 'unknown',
-    tid: buf.readUInt32LE(off + L.offTid),
-    pid: buf.readUInt32LE(off + L.offPid),
-    ppid: buf.readUInt32LE(off + L.offPpid),
-    uid: buf.readUInt32LE(off + L.offUid),
-    gid: buf.readUInt32LE(off + L.offGid),
-    loginuid: buf.readUInt32LE(off + L.offLoginuid),
-    comm: cstr(buf, off + L.offComm, off + L.offComm + L.commLen),
-    cgroupId: buf.readBigUInt64LE(off + L.offCgroupId),
+    tid: u32(buf, off + L.offTid),
+    pid: u32(buf, off + L.offPid),
+    ppid: u32(buf, off + L.offPpid),
+    uid: u32(buf, off + L.offUid),
+    gid: u32(buf, off + L.offGid),
+    loginuid: u32(buf, off + L.offLoginuid),
+    comm: commAt(buf, off + L.offComm),
+    cgroupId: cgroupIdAt(buf, off + L.offCgroupId),
     res: int64(buf, off + L.offRes),
     args,
   };
@@ -74,7 +77,7 @@ function decodeParam(buf: Buffer, at: number, len: number, type: ParamType): Arg
   switch (type) {
     case 'path':
     case 'string':
-      return buf.toString('utf8', at, at + len);
+      return text(buf, at, at + len);
     case 'argv':
       return argv(buf, at, at + len);
     case 'sockaddr':
@@ -88,30 +91,13 @@ function decodeParam(buf: Buffer, at: number, len: number, type: ParamType): Arg
   }
 }
 
-/** A signed 64-bit value as a number (syscall results, fds and pids always fit). */
-function int64(buf: Buffer, at: number): number {
-  return buf.readInt32LE(at + 4) * TWO32 + buf.readUInt32LE(at);
-}
-
-/** An unsigned 64-bit value: a number when exact, a bigint beyond 2^53 (addresses, high flag bits). */
-function uint64(buf: Buffer, at: number): number | bigint {
-  const hi = buf.readUInt32LE(at + 4);
-  if (hi < 0x200000) return hi * TWO32 + buf.readUInt32LE(at);
-  return buf.readBigUInt64LE(at);
-}
-
-function cstr(buf: Buffer, start: number, end: number): string {
-  const nul = buf.indexOf(0, start);
-  return buf.toString('utf8', start, nul >= 0 && nul < end ? nul : end);
-}
-
 function argv(buf: Buffer, start: number, end: number): string[] {
   const out: string[] = [];
   let s = start;
   while (s < end) {
-    let e = buf.indexOf(0, s);
-    if (e < 0 || e > end) e = end;
-    out.push(buf.toString('utf8', s, e));
+    let e = s;
+    while (e < end && buf[e] !== 0) e++;
+    out.push(text(buf, s, e));
     s = e + 1;
   }
   return out;

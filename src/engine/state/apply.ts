@@ -14,6 +14,7 @@ import {
   socketFd,
   str,
 } from './fds.js';
+import { copyFd, makeFd, makeThread } from './shapes.js';
 import { normaliseLoginuid, ThreadTable } from './threads.js';
 
 const CLONE_THREAD = 0x10000;
@@ -27,15 +28,13 @@ export interface CgroupSource {
   containerOf(cgroup: string): string;
 }
 
-interface Step {
-  rec: RawRecord;
-  t: Thread;
-  ok: boolean;
-}
+/**
+ * A handler applies one record to the calling thread's state and returns the fd the event refers
+ * to. Positional arguments, not a `{ rec, t, ok }` bag: that bag was one allocation per event.
+ */
+type Handler = (rec: RawRecord, t: Thread, ok: boolean, m: StateMachine) => Fd | undefined;
 
-type Handler = (s: Step, m: StateMachine) => Fd | undefined;
-
-const openHandler: Handler = ({ rec, t, ok }) => {
+const openHandler: Handler = (rec, t, ok) => {
   const a = rec.args;
   const name = resolveArg(t, a.name, a.dirfd);
   const flags = num(a.flags) || (rec.type === 'creat' ? 0o1101 : 0);
@@ -46,12 +45,14 @@ const openHandler: Handler = ({ rec, t, ok }) => {
   return fd;
 };
 
-const argFd: Handler = ({ rec, t }) => t.fds.get(num(rec.args.fd));
+const argFd: Handler = (rec, t) => t.fds.get(num(rec.args.fd));
 
-const dupHandler: Handler = ({ rec, t, ok }) => {
+const dupHandler: Handler = (rec, t, ok) => {
   const old = t.fds.get(num(rec.args.oldfd));
   if (!ok || !old) return old;
-  const copy: Fd = { ...old, num: rec.res, openFlags: rec.type === 'dup3' ? num(rec.args.flags) : old.openFlags & ~0o2000000 };
+  const copy = copyFd(old);
+  copy.num = rec.res;
+  copy.openFlags = rec.type === 'dup3' ? num(rec.args.flags) : old.openFlags & ~0o2000000;
   t.fds.set(rec.res, copy);
   return copy;
 };
@@ -69,54 +70,54 @@ const HANDLERS: Record<string, Handler> = {
   openat: openHandler,
   openat2: openHandler,
   creat: openHandler,
-  close: (s, m) => {
-    const fd = s.t.fds.get(num(s.rec.args.fd));
-    if (s.ok && fd) m.afterEvent = () => s.t.fds.delete(fd.num);
+  close: (rec, t, ok, m) => {
+    const fd = t.fds.get(num(rec.args.fd));
+    if (ok && fd) m.closeAfter(t.fds, fd.num);
     return fd;
   },
   dup: dupHandler,
   dup2: dupHandler,
   dup3: dupHandler,
-  socket: ({ rec, t, ok }) => {
+  socket: (rec, t, ok) => {
     const fd = socketFd(ok ? rec.res : -1, num(rec.args.domain), num(rec.args.type));
     if (ok) t.fds.set(rec.res, fd);
     return fd;
   },
-  connect: ({ rec, t }) => {
-    const fd = t.fds.get(num(rec.args.fd)) ?? { num: num(rec.args.fd), type: 'unknown', name: '', openFlags: 0, l4proto: 'tcp' };
+  connect: (rec, t) => {
+    const fd = t.fds.get(num(rec.args.fd)) ?? unknownSocket(num(rec.args.fd));
     if (!t.fds.has(fd.num) && fd.num >= 0) t.fds.set(fd.num, fd);
     return connected(fd, sockAddr(rec.args.addr), sockAddr(rec.args.laddr));
   },
-  bind: ({ rec, t }) => {
+  bind: (rec, t) => {
     const fd = t.fds.get(num(rec.args.fd));
     return fd ? bound(fd, sockAddr(rec.args.addr)) : undefined;
   },
   listen: argFd,
   accept: acceptHandler,
   accept4: acceptHandler,
-  memfd_create: ({ rec, t, ok }) => {
-    const fd: Fd = { num: ok ? rec.res : -1, type: 'memfd', name: `memfd:${str(rec.args.name)}`, openFlags: 0 };
+  memfd_create: (rec, t, ok) => {
+    const fd = makeFd(ok ? rec.res : -1, 'memfd', `memfd:${str(rec.args.name)}`, 0);
     if (ok) t.fds.set(rec.res, fd);
     return fd;
   },
   pipe: pipeHandler,
   pipe2: pipeHandler,
-  chdir: ({ rec, t, ok }) => {
+  chdir: (rec, t, ok) => {
     if (ok) t.cwd = resolveArg(t, rec.args.path);
     return undefined;
   },
-  fchdir: ({ rec, t, ok }) => {
+  fchdir: (rec, t, ok) => {
     const fd = t.fds.get(num(rec.args.fd));
     if (ok && fd) t.cwd = fd.name;
     return fd;
   },
   chroot: () => undefined,
-  setuid: ({ rec, t, ok }) => (ok && setIds(t, num(rec.args.uid), num(rec.args.uid)), undefined),
-  setgid: ({ rec, t, ok }) => (ok && setIds(t, undefined, undefined, num(rec.args.gid), num(rec.args.gid)), undefined),
-  setresuid: ({ rec, t, ok }) => (ok && setIds(t, num(rec.args.ruid), num(rec.args.euid)), undefined),
-  setreuid: ({ rec, t, ok }) => (ok && setIds(t, num(rec.args.ruid), num(rec.args.euid)), undefined),
-  setresgid: ({ rec, t, ok }) => (ok && setIds(t, undefined, undefined, num(rec.args.rgid), num(rec.args.egid)), undefined),
-  setregid: ({ rec, t, ok }) => (ok && setIds(t, undefined, undefined, num(rec.args.rgid), num(rec.args.egid)), undefined),
+  setuid: (rec, t, ok) => (ok && setIds(t, num(rec.args.uid), num(rec.args.uid)), undefined),
+  setgid: (rec, t, ok) => (ok && setIds(t, undefined, undefined, num(rec.args.gid), num(rec.args.gid)), undefined),
+  setresuid: (rec, t, ok) => (ok && setIds(t, num(rec.args.ruid), num(rec.args.euid)), undefined),
+  setreuid: (rec, t, ok) => (ok && setIds(t, num(rec.args.ruid), num(rec.args.euid)), undefined),
+  setresgid: (rec, t, ok) => (ok && setIds(t, undefined, undefined, num(rec.args.rgid), num(rec.args.egid)), undefined),
+  setregid: (rec, t, ok) => (ok && setIds(t, undefined, undefined, num(rec.args.rgid), num(rec.args.egid)), undefined),
   fchmod: argFd,
   fchown: argFd,
   read: argFd,
@@ -135,27 +136,34 @@ const HANDLERS: Record<string, Handler> = {
   clone3: forkHandler,
   fork: forkHandler,
   vfork: forkHandler,
-  procexit: ({ t }, m) => {
-    m.afterEvent = () => m.threads.delete(t.tid);
+  procexit: (_rec, t, _ok, m) => {
+    m.forgetAfter(t.tid);
     return undefined;
   },
 };
 
-function acceptHandler({ rec, t, ok }: Step): Fd | undefined {
+/** A connect on an fd the table never saw open: a TCP socket of a type yet unknown. */
+function unknownSocket(n: number): Fd {
+  const fd = makeFd(n, 'unknown', '', 0);
+  fd.l4proto = 'tcp';
+  return fd;
+}
+
+function acceptHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   const listener = t.fds.get(num(rec.args.listenfd));
   const fd = accepted(ok ? rec.res : -1, listener, sockAddr(rec.args.addr));
   if (ok) t.fds.set(rec.res, fd);
   return fd;
 }
 
-function pipeHandler({ rec, t, ok }: Step): Fd | undefined {
+function pipeHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   if (!ok) return undefined;
-  const fds = [num(rec.args.fd1), num(rec.args.fd2)].map((n): Fd => ({ num: n, type: 'pipe', name: '', openFlags: num(rec.args.flags) || 0 }));
+  const fds = [num(rec.args.fd1), num(rec.args.fd2)].map((n) => makeFd(n, 'pipe', '', num(rec.args.flags) || 0));
   for (const fd of fds) t.fds.set(fd.num, fd);
   return fds[0];
 }
 
-function execHandler({ rec, t, ok }: Step): Fd | undefined {
+function execHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   if (!ok) return undefined;
   const argv = Array.isArray(rec.args.args) ? rec.args.args : [];
   const filename = str(rec.args.filename) || str(rec.args.name);
@@ -172,12 +180,12 @@ function execHandler({ rec, t, ok }: Step): Fd | undefined {
   return undefined;
 }
 
-function forkHandler({ rec, t, ok }: Step, m: StateMachine): Fd | undefined {
+function forkHandler(rec: RawRecord, t: Thread, ok: boolean, m: StateMachine): Fd | undefined {
   const childTid = num(rec.args.childtid);
   if (!ok || !(childTid > 0)) return undefined;
   const flags = num(rec.args.flags) || 0;
   const isThread = (flags & CLONE_THREAD) !== 0;
-  const child: Thread = {
+  const child = makeThread({
     ...t,
     tid: childTid,
     pid: isThread ? t.pid : childTid,
@@ -185,8 +193,8 @@ function forkHandler({ rec, t, ok }: Step, m: StateMachine): Fd | undefined {
     vpid: isThread ? t.vpid : childTid,
     args: [...t.args],
     startTs: isThread ? t.startTs : rec.ts,
-    fds: isThread || (flags & CLONE_FILES) !== 0 ? t.fds : new Map([...t.fds].map(([n, fd]) => [n, { ...fd }])),
-  };
+    fds: isThread || (flags & CLONE_FILES) !== 0 ? t.fds : new Map([...t.fds].map(([n, fd]) => [n, copyFd(fd)])),
+  });
   m.threads.set(child);
   return undefined;
 }
@@ -194,8 +202,11 @@ function forkHandler({ rec, t, ok }: Step, m: StateMachine): Fd | undefined {
 export class StateMachine {
   readonly threads: ThreadTable;
   private seq = 0;
-  /** A removal the previous event scheduled; run before the next event is applied. */
-  afterEvent: (() => void) | undefined;
+  // Removals the previous event scheduled (a close, an exit), run before the next event is applied.
+  // Plain fields rather than a closure: a close is a third of a busy host's events.
+  private closeFds: Map<number, Fd> | undefined;
+  private closeNum = 0;
+  private exitTid = -1;
 
   constructor(threads: ThreadTable, private readonly cgroups: CgroupSource) {
     this.threads = threads;
@@ -203,14 +214,29 @@ export class StateMachine {
 
   /** Applies one record to the tables and returns the event that rules see. */
   apply(rec: RawRecord): SyscallEvent {
-    if (this.afterEvent) {
-      this.afterEvent();
-      this.afterEvent = undefined;
+    if (this.closeFds !== undefined) {
+      this.closeFds.delete(this.closeNum);
+      this.closeFds = undefined;
+    }
+    if (this.exitTid >= 0) {
+      this.threads.delete(this.exitTid);
+      this.exitTid = -1;
     }
     const t = this.threadFor(rec);
     const handler = HANDLERS[rec.type];
-    const fd = handler ? handler({ rec, t, ok: rec.res >= 0 }, this) : undefined;
+    const fd = handler ? handler(rec, t, rec.res >= 0, this) : undefined;
     return { num: ++this.seq, ts: rec.ts, type: rec.type, dir: '<', tid: rec.tid, res: rec.res, args: rec.args, thread: t, fd };
+  }
+
+  /** Removes fd `n` from `fds` once the current event has been evaluated. */
+  closeAfter(fds: Map<number, Fd>, n: number): void {
+    this.closeFds = fds;
+    this.closeNum = n;
+  }
+
+  /** Forgets thread `tid` once the current event has been evaluated. */
+  forgetAfter(tid: number): void {
+    this.exitTid = tid;
   }
 
   private threadFor(rec: RawRecord): Thread {

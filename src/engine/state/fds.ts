@@ -3,6 +3,7 @@
 
 import type { ArgValue, Fd, FdType, L4Proto, SockAddr, Thread } from '../event.js';
 import { AT_FDCWD, resolvePath } from './paths.js';
+import { makeFd } from './shapes.js';
 
 export const O_DIRECTORY = 0o200000;
 export const O_CLOEXEC = 0o2000000;
@@ -47,7 +48,7 @@ export function resolveArg(t: Thread, path: ArgValue, dirfd?: ArgValue): string 
 
 export function fileFd(numFd: number, name: string, flags: number): Fd {
   const type: FdType = (flags & O_DIRECTORY) === O_DIRECTORY && (flags & O_TMPFILE) !== O_TMPFILE ? 'directory' : 'file';
-  return { num: numFd, type, name, openFlags: flags };
+  return makeFd(numFd, type, name, flags);
 }
 
 function addrText(a: SockAddr | undefined): { ip?: string; port?: number; text: string } {
@@ -62,7 +63,9 @@ export function socketFd(numFd: number, domain: number, type: number): Fd {
   const fdType: FdType = domain === AF_INET ? 'ipv4' : domain === AF_INET6 ? 'ipv6' : domain === AF_UNIX ? 'unix' : domain === AF_NETLINK ? 'netlink' : 'unknown';
   const base = type & SOCK_TYPE_MASK;
   const l4proto: L4Proto = base === SOCK_STREAM ? 'tcp' : base === SOCK_DGRAM ? 'udp' : base === SOCK_RAW ? 'raw' : 'unknown';
-  return { num: numFd, type: fdType, name: '', openFlags: 0, l4proto };
+  const fd = makeFd(numFd, fdType, '', 0);
+  fd.l4proto = l4proto;
+  return fd;
 }
 
 /** The fd a connect refers to, updated with the peer: this process is the client end. */
@@ -87,17 +90,12 @@ export function connected(fd: Fd, peer: SockAddr | undefined, local: SockAddr | 
 
 /** A new fd from accept: this process is the server end, the peer is the client. */
 export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr | undefined): Fd {
-  const fd: Fd = {
-    num: numFd,
-    type: listener?.type ?? (peer?.family === 'ipv6' ? 'ipv6' : peer?.family === 'unix' ? 'unix' : 'ipv4'),
-    name: '',
-    openFlags: 0,
-    l4proto: listener?.l4proto ?? 'tcp',
-    sip: listener?.sip,
-    sport: listener?.sport,
-    isServer: true,
-    connected: true,
-  };
+  const fd = makeFd(numFd, listener?.type ?? (peer?.family === 'ipv6' ? 'ipv6' : peer?.family === 'unix' ? 'unix' : 'ipv4'), '', 0);
+  fd.l4proto = listener?.l4proto ?? 'tcp';
+  fd.sip = listener?.sip;
+  fd.sport = listener?.sport;
+  fd.isServer = true;
+  fd.connected = true;
   const p = addrText(peer);
   if (peer?.family === 'unix' || fd.type === 'unix') {
     fd.name = listener?.name ?? p.text;
@@ -123,5 +121,10 @@ export function bound(fd: Fd, local: SockAddr | undefined): Fd {
 
 /** Drops the fds marked close-on-exec, as the kernel does on a successful execve. */
 export function closeOnExec(fds: Map<number, Fd>): void {
-  for (const [n, fd] of fds) if (fd.openFlags & O_CLOEXEC) fds.delete(n);
+  // forEach with a hoisted callback: `for (const [n, fd] of fds)` allocates an entry per fd.
+  fds.forEach(dropIfCloexec);
+}
+
+function dropIfCloexec(fd: Fd, n: number, fds: Map<number, Fd>): void {
+  if (fd.openFlags & O_CLOEXEC) fds.delete(n);
 }

@@ -2,6 +2,7 @@
 // threads of one process. Seeded from /proc (or a capture's snapshot), then kept current by apply.ts.
 
 import type { Fd, ProcSnapshot, RawRecord, Thread } from '../event.js';
+import { copyFd, makeThread } from './shapes.js';
 
 /** The loginuid the kernel reports when none is set (4294967295), shown as -1 like Falco. */
 export const NO_LOGINUID = -1;
@@ -39,18 +40,20 @@ export class ThreadTable {
     for (const s of snaps) {
       let fds = fdsByPid.get(s.pid);
       if (!fds) {
-        fds = new Map(s.fds.map((f) => [f.num, f]));
+        fds = new Map(s.fds.map((f) => [f.num, copyFd(f)]));
         fdsByPid.set(s.pid, fds);
       }
-      this.set({
-        ...s,
-        loginuid: normaliseLoginuid(s.loginuid),
-        containerId: containerOf(s.cgroup),
-        execTs: s.startTs,
-        exeUpperLayer: false,
-        exeFromMemfd: false,
-        fds,
-      });
+      this.set(
+        makeThread({
+          ...s,
+          loginuid: normaliseLoginuid(s.loginuid),
+          containerId: containerOf(s.cgroup),
+          execTs: s.startTs,
+          exeUpperLayer: false,
+          exeFromMemfd: false,
+          fds,
+        }),
+      );
     }
   }
 
@@ -61,7 +64,7 @@ export class ThreadTable {
   adopt(rec: RawRecord, containerOf: (cgroup: string) => string, cgroup: string): Thread {
     const sameProcess = rec.pid !== rec.tid ? this.byTid.get(rec.pid) : undefined;
     const parent = sameProcess ?? this.byTid.get(rec.ppid);
-    const t: Thread = {
+    const t = makeThread({
       tid: rec.tid,
       pid: rec.pid,
       ppid: rec.ppid,
@@ -91,7 +94,7 @@ export class ThreadTable {
       exeUpperLayer: parent?.exeUpperLayer ?? false,
       exeFromMemfd: parent?.exeFromMemfd ?? false,
       fds: sameProcess ? sameProcess.fds : new Map(parent?.fds ?? []),
-    };
+    });
     this.set(t);
     return t;
   }
