@@ -204,31 +204,11 @@ export interface RawRecord {
   args: Record<string, ArgValue>;
 }
 
-/** A process as seeded from /proc (or a capture's snapshot) when the engine starts. */
-export interface ProcSnapshot {
-  tid: number;
-  pid: number;
-  ppid: number;
-  comm: string;
-  exe: string;
-  exepath: string;
-  args: string[];
-  cwd: string;
-  uid: number;
-  gid: number;
-  euid: number;
-  egid: number;
-  loginuid: number;
-  tty: number;
-  sid: number;
-  pgid: number;
-  vpid: number;
-  vpgid: number;
-  cgroup: string;
-  startTs: bigint;
-  env: string[];
-  capEffective: bigint;
-  capPermitted: bigint;
-  capInheritable: bigint;
-  fds: Fd[];
-}
+/**
+ * A process as seeded from /proc (or a capture's snapshot) when the engine starts: a Thread without
+ * what only the engine derives (container id, exec facts), with its fds as a plain list.
+ */
+export type ProcSnapshot = Omit<
+  Thread,
+  'containerId' | 'cgroupId' | 'execTs' | 'exeUpperLayer' | 'exeFromMemfd' | 'exeIno' | 'exeInoCtime' | 'exeInoMtime' | 'fds'
+> & { fds: Fd[] };

@@ -33,6 +33,8 @@ describe('StateMachine', () => {
     expect(e1.fd).toMatchObject({ num: 4, name: '/root/notes.txt', type: 'file' });
     const e2 = m.apply(rec('openat', 5, { dirfd: 3, name: 'shadow', flags: 0 }));
     expect(e2.fd?.name).toBe('/etc/shadow');
+    const e4 = m.apply(rec('openat', 6, { dirfd: -100, name: '../etc/../etc/passwd', flags: 0 }));
+    expect(e4.fd).toMatchObject({ name: '/etc/passwd', nameRaw: '../etc/../etc/passwd' });
     expect(e2.thread.containerId).toBe(CID.slice(0, 12));
     const e3 = m.apply(rec('read', 10, { fd: 5, size: 10 }));
     expect(e3.fd?.name).toBe('/etc/shadow');

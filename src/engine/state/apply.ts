@@ -39,6 +39,8 @@ const openHandler: Handler = (rec, t, ok) => {
   const name = resolveArg(t, a.name, a.dirfd);
   const flags = num(a.flags) || (rec.type === 'creat' ? 0o1101 : 0);
   const fd = fileFd(ok ? rec.res : -1, name, flags);
+  // fd.nameraw: the path as the process passed it (Falco's directory traversal rule looks for '../').
+  fd.nameRaw = str(a.name);
   if (a.dev !== undefined) fd.dev = num(a.dev);
   if (a.ino !== undefined) fd.ino = num(a.ino);
   if (ok) t.fds.set(rec.res, fd);
