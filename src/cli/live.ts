@@ -24,6 +24,9 @@ export interface LiveResult {
   received: number;
   ringDrops: number;
   batchDrops: number;
+  /** Records that could not be decoded or processed, and batches skipped as corrupt. */
+  failedRecords: number;
+  corruptBatches: number;
 }
 
 /** Every type the probe may be asked for (the addon reports the subset it can really emit). */
@@ -34,12 +37,28 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   // Snapshot first, then attach: a process that starts in between is adopted from its first record.
   opts.onSnapshot(readProcTable());
   let probe: Probe;
+  let failed = 0;
+  let corrupt = 0;
   try {
     probe = openProbe({
       eventTypes: opts.eventTypes,
       ringBytes: opts.ringBytes,
       onBatch: (buf) => {
-        forEachRecord(buf, (off) => opts.onRecord(decodeRecord(buf, off, probe.bootToEpochNs)));
+        // A corrupt batch or a failing record must cost that record, counted and logged, never the
+        // monitor: an uncaught exception here would stop all detection.
+        try {
+          forEachRecord(buf, (off) => {
+            try {
+              opts.onRecord(decodeRecord(buf, off, probe.bootToEpochNs));
+            } catch (err) {
+              failed++;
+              if (failed <= 10 || failed % 10_000 === 0) opts.log.error({ err: String(err), failed }, 'a record could not be processed');
+            }
+          });
+        } catch (err) {
+          corrupt++;
+          opts.log.error({ err: String(err), corrupt }, 'a probe batch was corrupt; the rest of it was skipped');
+        }
       },
     });
   } catch (e) {
@@ -72,5 +91,5 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   // Let the last batch the addon flushed on stop reach us.
   await new Promise((r) => setTimeout(r, 50));
   const s = probe.stats();
-  return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops };
+  return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops, failedRecords: failed, corruptBatches: corrupt };
 }
