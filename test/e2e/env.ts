@@ -1,5 +1,5 @@
-// Whether kernel tests can run here. In CI (CI=true) they must run: a missing environment is a failure
-// there, reported by the "is possible here" test of each suite; elsewhere the suite is skipped.
+// Why kernel tests cannot run here, if they cannot. They never skip: each suite's "is possible here"
+// test fails with this reason, so a machine without root, BTF or the addon cannot pass for a tested one.
 import { existsSync } from 'node:fs';
 import { ROOT } from '../cli/cli.js';
 

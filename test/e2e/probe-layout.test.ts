@@ -13,10 +13,8 @@ try {
 } catch (err) {
   why = (err as Error).message;
 }
-const inCI = process.env.CI === 'true';
-if (!addon && !inCI) console.warn(`skipping probe layout tests: ${why}`);
 
-describe.skipIf(!addon && !inCI)('probe layout agreement (events.h <-> decoder)', () => {
+describe('probe layout agreement (events.h <-> decoder)', () => {
   it('the addon is built', () => {
     expect(addon, why).toBeDefined();
   });
