@@ -7,7 +7,7 @@ import path from 'node:path';
 import { EVENT_BY_NAME } from '../schema.js';
 import { loadAddon, type NativeProbe } from './addon.js';
 import { ProbeError } from './errors.js';
-import { planPrograms } from './programs.js';
+import { planPrograms, programsOf } from './programs.js';
 
 export interface ProbeOptions {
   /** Event type names (schema.ts) the rules need; nothing else leaves the kernel. */
@@ -97,7 +97,9 @@ export function openProbe(opts: ProbeOptions): Probe {
     const code = (e.code ?? 'EOPEN') as ProbeError['code'];
     throw new ProbeError(code, e.message, code === 'EVERIFIER' || code === 'EPERM' ? logPath : undefined);
   }
-  const unavailable = native.stats().unavailable;
+  // The addon names the programs whose kernel hook is missing; callers think in event types.
+  const missing = new Set(native.stats().unavailable);
+  const unavailable = [...new Set(opts.eventTypes)].filter((t) => programsOf(t).some((p) => missing.has(p)));
   let stopped = false;
   const probe: Probe = {
     bootToEpochNs: addon.bootToEpochNs(),
