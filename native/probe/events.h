@@ -45,8 +45,8 @@ struct fn_event_hdr {
 
 /* X(ENUM, schema name, schema id, nparams): the event types the probe emits. */
 #define FN_EVENT_LIST(X)                   \
-	X(EXECVE, execve, 1, 3)                \
-	X(EXECVEAT, execveat, 2, 5)            \
+	X(EXECVE, execve, 1, 4)                \
+	X(EXECVEAT, execveat, 2, 6)            \
 	X(CLONE, clone, 3, 2)                  \
 	X(CLONE3, clone3, 4, 2)                \
 	X(FORK, fork, 5, 1)                    \

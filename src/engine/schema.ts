@@ -54,8 +54,10 @@ const PATH_AT = [p('dirfd', 'fd'), p('name', 'path')];
 /** Every event type, in wire-id order. Append only: ids are part of the capture file format. */
 export const EVENT_TYPES: readonly EventTypeSpec[] = [
   { id: 0, name: 'unknown', category: 'meta', params: [] },
-  { id: 1, name: 'execve', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), p('filename', 'path')] },
-  { id: 2, name: 'execveat', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), ...PATH_AT, p('flags', 'flags:execveat')] },
+  // trusted_exepath (last, appended; Falco's name): the file the new image runs, as /proc/PID/exe shows
+  // it; filename is what the caller passed.
+  { id: 1, name: 'execve', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), p('filename', 'path'), p('trusted_exepath', 'path')] },
+  { id: 2, name: 'execveat', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), ...PATH_AT, p('flags', 'flags:execveat'), p('trusted_exepath', 'path')] },
   { id: 3, name: 'clone', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid')] },
   { id: 4, name: 'clone3', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid')] },
   { id: 5, name: 'fork', category: 'process', params: [p('childtid', 'pid')] },

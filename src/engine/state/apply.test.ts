@@ -63,6 +63,24 @@ describe('StateMachine', () => {
     expect(e.thread).toMatchObject({ comm: 'cat', exe: 'cat', args: ['/etc/shadow'], exepath: '/bin/cat', cwd: '/root' });
   });
 
+  it('takes proc.exepath from the file the image runs, and tells a memfd apart', () => {
+    const m = machine();
+    const e = m.apply(rec('execve', 0, { exe: 'sh', args: ['sh'], filename: '/bin/sh', trusted_exepath: '/usr/bin/dash' }, { comm: 'sh' }));
+    expect(e.thread).toMatchObject({ exepath: '/usr/bin/dash', exeFromMemfd: false });
+    const f = m.apply(rec('execve', 0, { exe: 'x', args: ['x'], filename: '/proc/self/fd/3', trusted_exepath: '/memfd:payload (deleted)' }, { comm: '3' }));
+    expect(f.thread).toMatchObject({ exepath: '/memfd:payload', exeFromMemfd: true });
+    // A capture without the parameter falls back to the path the caller passed, resolved against the cwd.
+    const g = m.apply(rec('execve', 0, { exe: 'tool', args: ['tool'], filename: 'bin/tool' }, { comm: 'tool' }));
+    expect(g.thread).toMatchObject({ exepath: '/root/bin/tool', exeFromMemfd: false });
+  });
+
+  it('takes the effective ids from an exec (a setuid binary) and keeps the real ones', () => {
+    const m = machine();
+    m.apply(rec('setuid', 0, { uid: 1000 }));
+    const e = m.apply(rec('execve', 0, { exe: 'sudo', args: ['sudo'], filename: '/usr/bin/sudo' }, { comm: 'sudo', uid: 0, gid: 0 }));
+    expect(e.thread).toMatchObject({ uid: 1000, euid: 0 });
+  });
+
   it('adopts threads it has never seen from the record header', () => {
     const e = machine().apply(rec('openat', 3, { dirfd: -100, name: 'x', flags: 0 }, { tid: 300, pid: 300, ppid: 100, comm: 'ls', cgroup: '/' }));
     expect(e.thread).toMatchObject({ tid: 300, comm: 'ls', cwd: '/root', containerId: 'host' });

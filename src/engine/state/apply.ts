@@ -165,18 +165,26 @@ function pipeHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   return fds[0];
 }
 
+// The kernel marks unlinked and pseudo files (a memfd) so; proc.exepath drops it, as the procfs snapshot does.
+const DELETED = / \(deleted\)$/;
+
 function execHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   if (!ok) return undefined;
   const argv = Array.isArray(rec.args.args) ? rec.args.args : [];
   const filename = str(rec.args.filename) || str(rec.args.name);
   t.exe = str(rec.args.exe) || argv[0] || filename;
   t.args = argv.length > 0 && argv[0] === t.exe ? argv.slice(1) : argv;
-  t.exepath = filename ? resolveArg(t, filename, rec.args.dirfd) : t.exepath;
+  // trusted_exepath is the file the image runs (a memfd behind /proc/self/fd/N, a symlink's target);
+  // filename, what the caller passed, stands in for records that lack it (older captures).
+  const exepath = str(rec.args.trusted_exepath);
+  t.exepath = exepath ? exepath.replace(DELETED, '') : filename ? resolveArg(t, filename, rec.args.dirfd) : t.exepath;
   t.comm = rec.comm;
   t.execTs = rec.ts;
-  t.exeFromMemfd = t.exepath.startsWith('/memfd:');
-  t.uid = rec.uid;
-  t.gid = rec.gid;
+  t.exeFromMemfd = (exepath || t.exepath).startsWith('/memfd:');
+  // The record header carries the effective ids after the exec (a setuid binary changes them); the
+  // real ids an exec never changes.
+  t.euid = rec.uid;
+  t.egid = rec.gid;
   t.loginuid = normaliseLoginuid(rec.loginuid);
   closeOnExec(t.fds);
   return undefined;
