@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPAT, falconet, ROOT } from './cli.js';
+import { COMPAT, falconet, ROOT, tempDir } from './cli.js';
 
 const SHELL = `${ROOT}/test/fixtures/replay/shell-in-container.jsonl`;
 
@@ -44,7 +43,7 @@ describe('falconet replay', () => {
   });
 
   it('reports a bad line with its number, keeps going, and exits 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'falconet-'));
+    const dir = tempDir();
     const file = join(dir, 'bad.jsonl');
     writeFileSync(file, readFileSync(SHELL, 'utf8').replace('"kind":"event","ts":"1764118801000000000"', '"kind":"event","ts":"soon"'));
     const r = falconet(['replay', file]);
@@ -54,7 +53,7 @@ describe('falconet replay', () => {
   });
 
   it('writes alerts to a file as well with --file-output', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'falconet-')), 'alerts.log');
+    const out = join(tempDir(), 'alerts.log');
     expect(falconet(['replay', SHELL, '--file-output', out]).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^01:00:01\.200000000: Notice A shell was spawned.*\n$/);
   });

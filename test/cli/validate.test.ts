@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPAT, falconet } from './cli.js';
+import { COMPAT, falconet, tempDir } from './cli.js';
 
 function ruleFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'falconet-')), 'rules.yaml');
+  const file = join(tempDir(), 'rules.yaml');
   writeFileSync(file, text);
   return file;
 }

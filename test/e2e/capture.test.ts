@@ -1,10 +1,9 @@
 // `falconet capture` records real activity that `falconet replay` later turns into the same alert.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { falconet, ROOT } from '../cli/cli.js';
+import { falconet, ROOT, tempDir } from '../cli/cli.js';
 import { kernelTestsPossible } from './env.js';
 
 const why = kernelTestsPossible();
@@ -15,7 +14,7 @@ describe('falconet capture then replay (live kernel)', () => {
   });
 
   it('replays a capture of `cat /etc/shadow` into the alert the live run would give', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'falconet-cap-')), 'cap.jsonl');
+    const file = join(tempDir(), 'cap.jsonl');
     const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, 'capture', '-w', file, '-r', 'rules/default.yaml'], { cwd: ROOT });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
