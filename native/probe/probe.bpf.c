@@ -412,6 +412,10 @@ SYS_EXIT(execve)
 }
 SYS_EXIT(execveat)
 {
+	/* A failed execveat never reaches t_exec, which consumes the entry: drop it here, or the
+	 * thread's next plain execve would be taken for an execveat. */
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_delete_elem(&execveat_pending, &tid);
 	if (ctx->ret >= 0)
 		return 0;
 	BEGIN(EXECVEAT);
@@ -430,10 +434,12 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(t_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct pt_regs *r = uregs();
-	int is_at = BPF_CORE_READ(r, orig_ax) == 322; /* __NR_execveat */
-	__u32 type = is_at ? FN_EVT_EXECVEAT : FN_EVT_EXECVE;
+	/* The syscall number in the saved registers does not reliably read execveat here (fexecve came
+	 * through as execve), so an entry left by sys_enter_execveat is what marks one. */
 	__u32 old_tid = old_pid;
-	struct execveat_args *at = is_at ? bpf_map_lookup_elem(&execveat_pending, &old_tid) : NULL;
+	struct execveat_args *at = bpf_map_lookup_elem(&execveat_pending, &old_tid);
+	int is_at = at != NULL || BPF_CORE_READ(r, orig_ax) == 322; /* __NR_execveat */
+	__u32 type = is_at ? FN_EVT_EXECVEAT : FN_EVT_EXECVE;
 	struct execveat_args a = { .dirfd = -100, .flags = 0 };
 	if (at) { a = *at; bpf_map_delete_elem(&execveat_pending, &old_tid); }
 	if (!is_wanted(type))

@@ -11,7 +11,7 @@ import { decodeBatch, openProbe, probeUnavailableReason, type Probe } from '../.
 
 const why = probeUnavailableReason();
 
-const WANTED = ['execve', 'openat', 'rename', 'renameat', 'renameat2', 'connect', 'setuid', 'procexit'];
+const WANTED = ['execve', 'execveat', 'openat', 'rename', 'renameat', 'renameat2', 'connect', 'setuid', 'procexit'];
 const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
 
@@ -47,6 +47,27 @@ describe('kernel probe (e2e)', () => {
   afterAll(() => {
     probe?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells execveat (fexecve) from execve, also after a failed execveat', async () => {
+    const py = [
+      'import os',
+      'try:',
+      "  os.execve(os.open('/etc/hostname', os.O_RDONLY), ['not-a-program'], {})",
+      'except OSError:',
+      '  pass',
+      "os.execve(os.open('/bin/true', os.O_RDONLY), ['fexec-true'], {})",
+    ].join('\n');
+    const pid = await run('python3', ['-c', py]);
+    const at = await find((x) => x.type === 'execveat' && x.pid === pid && x.res === 0, 'execveat');
+    expect(at.args.exe).toBe('fexec-true');
+    expect(at.args.dirfd).toBeGreaterThanOrEqual(0);
+    expect(Number(at.args.flags) & 0x1000).toBe(0x1000); // AT_EMPTY_PATH
+    expect(String(at.args.trusted_exepath)).toMatch(/^\/(usr\/)?bin\/true$/);
+    const failed = await find((x) => x.type === 'execveat' && x.pid === pid && x.res < 0, 'failed execveat');
+    expect(failed.res).toBeLessThan(0); // /etc/hostname is no program
+    const plain = await run('/bin/true', []);
+    expect((await find((x) => x.pid === plain && x.res === 0 && (x.type === 'execve' || x.type === 'execveat'), 'exec')).type).toBe('execve');
   });
 
   it('reports execve with pid, ppid, exe, args and filename', async () => {
