@@ -83,7 +83,7 @@ export function renderGeneric(raw: ArgValue): string | undefined {
  * its dirfd names (the fd param just before it, e.g. openat's dirfd, renameat's newdirfd) or, for
  * AT_FDCWD and plain syscalls, to the cwd. evt.rawarg keeps the path as the process passed it.
  */
-function pathRenderer(dirfd: string | undefined): ArgRenderer {
+export function pathRenderer(dirfd: string | undefined): ArgRenderer {
   return (raw, _ctx, evt) => {
     if (typeof raw !== 'string') return renderGeneric(raw);
     if (raw === '' || raw.charCodeAt(0) === 47) return raw;

@@ -6,6 +6,7 @@ import type { FieldCatalog, FieldInfo } from '../../rules/types.js';
 import { containerFields } from './container.js';
 import { evtFields } from './evt.js';
 import { fdFields } from './fd.js';
+import { fsFields } from './fs.js';
 import { k8sFields } from './k8s.js';
 import { procFields, threadFields } from './proc.js';
 import type { Extractor, FieldClass, FieldDescriptor, Multiplicity, SomeTester } from './types.js';
@@ -118,6 +119,7 @@ export const FIELD_CLASSES: readonly FieldClass[] = [
   userFields,
   groupFields,
   fdFields,
+  fsFields,
   containerFields,
   k8sFields,
 ];
