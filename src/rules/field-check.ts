@@ -82,3 +82,33 @@ export function fieldProblem(name: string, arg: string | undefined, catalog: Fie
       return undefined;
   }
 }
+
+/**
+ * Comparisons that load but can never match: `evt.res = 0` compares the rendered
+ * result (SUCCESS, ENOENT...) with a number, so it never matches; `evt.rawres` is the number.
+ */
+export function suspiciousComparisons(expr: Expr): SpanError[] {
+  const out: SpanError[] = [];
+  const walk = (e: Expr): void => {
+    if (e.kind === 'and' || e.kind === 'or') {
+      walk(e.left);
+      walk(e.right);
+    } else if (e.kind === 'not') {
+      walk(e.expr);
+    } else if (e.kind === 'compare' && e.field.name === 'evt.res' && e.field.transformers.length === 0 && ['=', '==', 'in'].includes(e.op)) {
+      // Only the forms that silently never match: `evt.res != -1` is always true, and Falco's own
+      // sandbox rules write it, so it is left alone.
+      const literals = e.value.kind === 'literal' ? [e.value] : e.value.kind === 'list' ? e.value.items : [];
+      const numeric = literals.find((v) => v.kind === 'literal' && /^-?\d+$/.test(v.value));
+      if (numeric) {
+        out.push({
+          code: 'evt-res-number',
+          message: `evt.res is SUCCESS or an errno name (ENOENT...), never a number like ${numeric.kind === 'literal' ? numeric.value : ''}: compare evt.rawres instead`,
+          span: e.span,
+        });
+      }
+    }
+  };
+  walk(expr);
+  return out;
+}

@@ -63,9 +63,10 @@ export function loadRules(files: readonly RuleFile[], opts: LoadOptions): LoadRe
 
   const rules: LoadedRule[] = [];
   const notLoaded: LoadResult['notLoaded'] = [];
+  const warned = new Set<string>();
   for (const r of col.rules.values()) {
     if (!r.knownSource) continue;
-    const res = resolveRule(r, { lists: lists.items, macros, fields: opts.fields });
+    const res = resolveRule(r, { lists: lists.items, macros, fields: opts.fields, warned });
     res.listsUsed.forEach((l) => listsUsed.add(l));
     res.macrosUsed.forEach((m) => macrosUsed.add(m));
     diagnostics.push(...res.diagnostics);

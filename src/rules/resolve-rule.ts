@@ -6,7 +6,7 @@ import { EVENT_BY_NAME } from '../engine/schema.js';
 import type { CollectedRule } from './collector.js';
 import { diagnostic, warning } from './diagnostics.js';
 import { applyExceptions } from './exceptions.js';
-import { checkFields, fieldProblem } from './field-check.js';
+import { checkFields, fieldProblem, suspiciousComparisons } from './field-check.js';
 import type { MacroTable } from './macro-table.js';
 import { DOTTED_ARG_FIELDS } from './grammar/index.js';
 import { parseTemplate } from './output/index.js';
@@ -19,6 +19,8 @@ export interface RuleEnv {
   lists: ReadonlyMap<string, string[]>;
   macros: MacroTable;
   fields: FieldCatalog;
+  /** Places already warned about, shared across the rules of one load. */
+  warned: Set<string>;
 }
 
 export interface RuleResolution {
@@ -75,6 +77,15 @@ export function resolveRule(r: CollectedRule, env: RuleEnv): RuleResolution {
   }
   if (failed || problems.length > 0) return out;
 
+  // Reported once per place, even when a macro holding it is used by many rules.
+  for (const p of suspiciousComparisons(macros.expr)) {
+    const d = spanDiagnostic('warning', p, r.place, itemOf(p));
+    const key = `${d.pos.file}:${d.pos.line}:${d.pos.col}`;
+    if (!env.warned.has(key)) {
+      env.warned.add(key);
+      diagnostics.push(d);
+    }
+  }
   const outputSrc = spliceSources(r.output.map((o) => o.src));
   const evttypes = resolveEvttypes(macros.expr);
   if (evttypes === 'all' && r.warnEvttypes) {

@@ -51,6 +51,17 @@ describe('falconet validate', () => {
     expect(r.stderr).toMatch(new RegExp(`${file}:3:\\d+: error: .*http`));
   });
 
+  it('warns, once, where evt.res is compared with a number, which never matches', () => {
+    const file = ruleFile(
+      '- macro: succeeded\n  condition: evt.res = 0\n' +
+        ['A', 'B'].map((n) => `- rule: ${n}\n  desc: d\n  condition: evt.type = openat and succeeded\n  output: x\n  priority: INFO\n`).join(''),
+    );
+    const r = falconet(['validate', '-r', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/warning: evt\.res is SUCCESS or an errno name/g)).toHaveLength(1);
+    expect(r.stderr).toContain(`${file}:2:14: warning:`);
+  });
+
   it('reports malformed YAML with its position', () => {
     const file = ruleFile('- rule: x\n  desc: [unclosed\n');
     const r = falconet(['validate', '-r', file]);
