@@ -102,7 +102,15 @@ struct fn_event_hdr {
 	X(DUP2, dup2, 55, 2)                   \
 	X(DUP3, dup3, 56, 3)                   \
 	X(CHDIR, chdir, 58, 1)                 \
-	X(FCHDIR, fchdir, 59, 1)
+	X(FCHDIR, fchdir, 59, 1)               \
+	X(SENDTO, sendto, 60, 3)               \
+	X(SENDMSG, sendmsg, 61, 3)             \
+	X(RECVFROM, recvfrom, 62, 3)           \
+	X(RECVMSG, recvmsg, 63, 3)             \
+	X(PIPE, pipe, 66, 2)                   \
+	X(PIPE2, pipe2, 67, 3)                 \
+	X(KILL, kill, 68, 2)                   \
+	X(PRCTL, prctl, 69, 2)
 
 #define FN_ENUM_ENTRY(E, name, id, np) FN_EVT_##E = id,
 enum fn_event_type { FN_EVENT_LIST(FN_ENUM_ENTRY) FN_EVT_MAX = 128 };

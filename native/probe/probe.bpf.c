@@ -162,6 +162,7 @@ static __always_inline struct pt_regs *uregs(void)
 #define A2(r) BPF_CORE_READ(r, dx)
 #define A3(r) BPF_CORE_READ(r, r10)
 #define A4(r) BPF_CORE_READ(r, r8)
+#define A5(r) BPF_CORE_READ(r, r9)
 
 static __always_inline struct file *fd_file(long fd)
 {
@@ -361,6 +362,52 @@ SYS_EXIT(socket)  { BEGIN(SOCKET); p_num(&e, 0, ret); p_num(&e, 1, A0(r)); p_num
 SYS_EXIT(accept)  { BEGIN(ACCEPT); p_num(&e, 0, ret); p_num(&e, 1, (int)A0(r)); p_peer(&e, 2, ret); END(); }
 SYS_EXIT(accept4) { BEGIN(ACCEPT4); p_num(&e, 0, ret); p_num(&e, 1, (int)A0(r)); p_peer(&e, 2, ret); p_num(&e, 3, A3(r)); END(); }
 
+/* send/recv family: fd, size, tuple. size is the bytes moved, or the bytes asked for when the call
+ * failed; tuple is the address the caller passed (send) or got back (recv), absent when there was
+ * none (a connected socket): the socket itself is not looked into. */
+#define FN_IOV_MAX 16 /* iovecs summed for a failed sendmsg/recvmsg's size */
+
+static __always_inline void p_msg(struct ev *e, long ret, const struct user_msghdr *um, int is_recv)
+{
+	struct user_msghdr m = {};
+	bpf_probe_read_user(&m, sizeof(m), um);
+	__u64 size = ret;
+	if (ret < 0) {
+		size = 0;
+		for (int i = 0; i < FN_IOV_MAX; i++) {
+			struct iovec v;
+			if (i >= m.msg_iovlen || bpf_probe_read_user(&v, sizeof(v), &m.msg_iov[i]))
+				break;
+			size += v.iov_len;
+		}
+	}
+	p_num(e, 1, size);
+	/* recvmsg writes the sender's address back through msg_name and its length into msg_namelen */
+	void *name = is_recv && ret < 0 ? NULL : m.msg_name;
+	p_usockaddr(e, 2, name, name ? (__u32)m.msg_namelen : 0);
+}
+
+SYS_EXIT(sendto)
+{
+	BEGIN(SENDTO);
+	void *addr = (void *)A4(r);
+	p_num(&e, 0, (int)A0(r)); p_num(&e, 1, ret >= 0 ? ret : A2(r)); p_usockaddr(&e, 2, addr, addr ? A5(r) : 0);
+	END();
+}
+SYS_EXIT(recvfrom)
+{
+	BEGIN(RECVFROM);
+	void *addr = ret >= 0 ? (void *)A4(r) : NULL;
+	void *ulen = (void *)A5(r);
+	__u32 alen = 0;
+	if (addr && ulen)
+		bpf_probe_read_user(&alen, sizeof(alen), ulen); /* the length the kernel wrote back */
+	p_num(&e, 0, (int)A0(r)); p_num(&e, 1, ret >= 0 ? ret : A2(r)); p_usockaddr(&e, 2, addr, alen);
+	END();
+}
+SYS_EXIT(sendmsg) { BEGIN(SENDMSG); p_num(&e, 0, (int)A0(r)); p_msg(&e, ret, (void *)A1(r), 0); END(); }
+SYS_EXIT(recvmsg) { BEGIN(RECVMSG); p_num(&e, 0, (int)A0(r)); p_msg(&e, ret, (void *)A1(r), 1); END(); }
+
 /* identity */
 SYS_EXIT(setuid)    { BEGIN(SETUID); p_num(&e, 0, (__u32)A0(r)); END(); }
 SYS_EXIT(setgid)    { BEGIN(SETGID); p_num(&e, 0, (__u32)A0(r)); END(); }
@@ -385,6 +432,19 @@ SYS_EXIT(dup2)         { BEGIN(DUP2); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (in
 SYS_EXIT(dup3)         { BEGIN(DUP3); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (int)A1(r)); p_num(&e, 2, A2(r)); END(); }
 SYS_EXIT(chdir)        { BEGIN(CHDIR); p_ustr(&e, 0, A0(r)); END(); }
 SYS_EXIT(fchdir)       { BEGIN(FCHDIR); p_num(&e, 0, (int)A0(r)); END(); }
+SYS_EXIT(kill)         { BEGIN(KILL); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (int)A1(r)); END(); }
+SYS_EXIT(prctl)        { BEGIN(PRCTL); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, A1(r)); END(); }
+
+/* pipe, pipe2: the two new fds, read back from the caller's array once the call succeeded (-1 otherwise) */
+static __always_inline void p_pipefds(struct ev *e, long ret, const void *ufds)
+{
+	int fds[2] = { -1, -1 };
+	if (ret != 0 || bpf_probe_read_user(fds, sizeof(fds), ufds))
+		fds[0] = fds[1] = -1;
+	p_num(e, 0, fds[0]); p_num(e, 1, fds[1]);
+}
+SYS_EXIT(pipe)  { BEGIN(PIPE); p_pipefds(&e, ret, (void *)A0(r)); END(); }
+SYS_EXIT(pipe2) { BEGIN(PIPE2); p_pipefds(&e, ret, (void *)A0(r)); p_num(&e, 2, A1(r)); END(); }
 
 /* ---- process lifecycle ---- */
 

@@ -2,6 +2,7 @@
 // ownership, socket, fd and namespace operations; each must arrive with its params decoded.
 // Where libc may pick either the classic or the *at syscall, both are requested and either counts.
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,8 @@ const why = probeUnavailableReason();
 const TYPES = [
   'clone', 'clone3', 'fork', 'vfork', 'mkdir', 'mkdirat', 'rmdir', 'unlink', 'unlinkat', 'link', 'linkat',
   'symlink', 'symlinkat', 'chmod', 'fchmodat', 'chown', 'fchownat', 'chdir', 'socket', 'bind', 'listen',
-  'accept', 'accept4', 'connect', 'dup2', 'dup3', 'unshare', 'close',
+  'accept', 'accept4', 'connect', 'dup2', 'dup3', 'unshare', 'close', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg',
+  'pipe', 'pipe2', 'kill', 'prctl',
 ];
 
 // Runs in a child node: every call below is one the probe must report.
@@ -134,6 +136,85 @@ describe('kernel probe, wide syscall set (e2e)', () => {
       v6.close();
       unix.close();
     }
+  });
+
+  describe('datagrams to a loopback echo port the test opened, pipes, kill and prctl', () => {
+    let echo: dgram.Socket;
+    let port = 0;
+    let nodeChild = 0;
+    let perlChild = 0;
+    const O_CLOEXEC = 0o2000000;
+    const PR_SET_NAME = 15;
+    // libuv sends and receives datagrams with sendmsg/recvmsg, starts its signal pipe with pipe2, and
+    // sets process.title with prctl(PR_SET_NAME); perl's send/recv are sendto/recvfrom, and
+    // syscall(22) is the classic pipe (glibc's pipe() is pipe2 nowadays).
+    const NODE = (p: number) => `const u = require('dgram').createSocket('udp4');
+      u.on('message', () => { process.kill(process.pid, 0); process.title = 'fn-prctl-test'; u.close(); });
+      u.bind(0, '127.0.0.1', () => u.send('ping', ${p}, '127.0.0.1'));`;
+    const PERL = (p: number) => `use Socket; socket(my $s, PF_INET, SOCK_DGRAM, 0) or die;
+      send($s, "ping", 0, sockaddr_in(${p}, inet_aton("127.0.0.1"))) == 4 or die;
+      defined recv($s, my $buf, 100, 0) or die; $buf eq "ping" or die;
+      my $fds = "\\0" x 8; syscall(22, $fds) == 0 or die;
+      my ($b0, $b1, $b2) = ("z" x 5, "x" x 3, "y" x 4);
+      syscall(44, 1000, $b0, 5, 0, 0, 0); # sendto on a closed fd: EBADF
+      my $ptr = sub { unpack("Q", pack("p", $_[0])) };
+      my $iov = pack("QQQQ", $ptr->($b1), 3, $ptr->($b2), 4);
+      my $msg = pack("QiiQQQQIi", 0, 0, 0, $ptr->($iov), 2, 0, 0, 0, 0);
+      syscall(47, 1000, $msg, 0); # recvmsg, the same`;
+
+    beforeAll(async () => {
+      echo = dgram.createSocket('udp4');
+      echo.on('message', (msg, from) => echo.send(msg, from.port, from.address));
+      await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+      port = echo.address().port;
+      nodeChild = await run(process.execPath, ['-e', NODE(port)]);
+      perlChild = await run('perl', ['-e', PERL(port)]);
+      await settle();
+    });
+    afterAll(() => echo?.close());
+
+    const peer = () => ({ family: 'ipv4', ip: '127.0.0.1', port });
+
+    it('sendmsg and recvmsg carry the size and the peer address', () => {
+      const sent = of(['sendmsg'], nodeChild).find((r) => r.res === 4);
+      expect(sent?.args).toMatchObject({ size: 4, tuple: peer() });
+      expect(sent!.args.fd).toBeGreaterThanOrEqual(0);
+      const got = of(['recvmsg'], nodeChild).find((r) => r.res === 4);
+      expect(got?.args).toMatchObject({ fd: sent!.args.fd, size: 4, tuple: peer() });
+    });
+
+    it('sendto and recvfrom carry the size and the peer address', () => {
+      const sent = of(['sendto'], perlChild).find((r) => r.res === 4);
+      expect(sent?.args).toMatchObject({ size: 4, tuple: peer() });
+      const got = of(['recvfrom'], perlChild).find((r) => r.args.fd === sent!.args.fd);
+      expect(got).toMatchObject({ res: 4, args: { size: 4, tuple: peer() } });
+    });
+
+    it('a failed send or receive reports the size asked for, summed over the iovecs', () => {
+      expect(of(['sendto'], perlChild).find((r) => r.args.fd === 1000)).toMatchObject({ res: -9, args: { size: 5 } });
+      const rm = of(['recvmsg'], perlChild).find((r) => r.args.fd === 1000);
+      expect(rm).toMatchObject({ res: -9, args: { size: 7 } });
+      expect(rm!.args.tuple).toBeUndefined();
+    });
+
+    it('pipe and pipe2 report the two new fds', () => {
+      const p2 = of(['pipe2'], nodeChild).find((r) => r.res === 0 && (Number(r.args.flags) & O_CLOEXEC) !== 0);
+      expect(p2).toBeDefined();
+      const [a, b] = [Number(p2!.args.fd1), Number(p2!.args.fd2)];
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(b).toBeGreaterThan(a);
+      const p1 = of(['pipe'], perlChild).find((r) => r.res === 0);
+      expect(Number(p1?.args.fd1)).toBeGreaterThanOrEqual(0);
+      expect(Number(p1?.args.fd2)).toBe(Number(p1?.args.fd1) + 1);
+    });
+
+    it('kill with the target pid and signal, prctl with its option', () => {
+      expect(of(['kill'], nodeChild).find((r) => r.args.pid === nodeChild)).toMatchObject({ res: 0, args: { sig: 0 } });
+      const name = of(['prctl'], nodeChild).find((r) => r.args.option === PR_SET_NAME);
+      expect(name?.res).toBe(0);
+      expect(Number(name?.args.arg2)).toBeGreaterThan(0); // the name's address
+      expect(name?.comm).toBe('fn-prctl-test'); // the header's comm is read after the rename
+    });
   });
 
   it('dup2 and unshare', async () => {

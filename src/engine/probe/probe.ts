@@ -43,7 +43,7 @@ export interface Probe {
   stats(): ProbeStats;
   /** Add to a record's boot-time ts to get ns since the epoch (the decoder's second argument). */
   readonly bootToEpochNs: bigint;
-  /** Requested types this probe cannot emit (e.g. read, sendto): rules on them will not fire. */
+  /** Requested types this probe cannot emit (e.g. read, write): rules on them will not fire. */
   readonly unsupported: readonly string[];
   /** Requested types whose kernel hook does not exist on this kernel (e.g. init_module without modules). */
   readonly unavailable: readonly string[];
