@@ -1,10 +1,10 @@
 // `falconet capture` records real activity that `falconet replay` later turns into the same alert.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { falconet, ROOT, tempDir } from '../cli/cli.js';
-import { kernelTestsPossible } from './env.js';
+import { falconet, tempDir } from '../cli/cli.js';
+import { kernelTestsPossible, startLive } from './env.js';
 
 const why = kernelTestsPossible();
 
@@ -15,18 +15,11 @@ describe('falconet capture then replay (live kernel)', () => {
 
   it('replays a capture of `cat /etc/shadow` into the alert the live run would give', async () => {
     const file = join(tempDir(), 'cap.jsonl');
-    const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, 'capture', '-w', file, '-r', 'rules/default.yaml'], { cwd: ROOT });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes('probe attached')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`capture did not start:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const live = await startLive(['capture', '-w', file, '-r', 'rules/default.yaml']);
     spawnSync('cat', ['/etc/shadow'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 1000));
-    child.kill('SIGINT');
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+    expect(await live.stop()).toBe(0);
+    const stderr = live.out.stderr;
     expect(stderr).toContain('"msg":"capture written"');
 
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; comm?: string; type?: string });

@@ -3,11 +3,10 @@
 // process whose paths or arguments carry this worker's TAG, so alerts caused by anything else on the
 // host (other test files run in parallel) are told apart, and each must produce exactly one alert.
 // Everything the actions touch is created for them and removed afterwards.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../cli/cli.js';
-import { kernelTestsPossible } from './env.js';
+import { kernelTestsPossible, startLive, until } from './env.js';
 
 const why = kernelTestsPossible();
 
@@ -153,30 +152,19 @@ function act(a: Action): string {
   return r.stdout;
 }
 
-async function until(done: () => boolean, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
-}
-
 /** One `falconet run --json` with the default rules around all the actions. */
 async function session(): Promise<Session> {
-  const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, 'run', '--json'], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const live = await startLive(['run', '--json']);
   try {
-    await until(() => stderr.includes('probe attached') || child.exitCode !== null, 30_000);
-    if (!stderr.includes('probe attached')) throw new Error(`falconet run did not start:\n${stderr}`);
     const stdouts = ACTIONS.map(act);
     // Records reach the engine in batches: wait for every expected alert, or give up after a while.
-    const all = () => ACTIONS.every((a, i) => parseAlerts(stdout).some((al) => matches(al, a.rule, a.fields(stdouts[i]!))));
+    const all = () => ACTIONS.every((a, i) => parseAlerts(live.out.stdout).some((al) => matches(al, a.rule, a.fields(stdouts[i]!))));
     await until(all, 10_000);
     await new Promise((r) => setTimeout(r, 300)); // a duplicate alert would arrive now
-    child.kill('SIGINT');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
-    return { stdouts, alerts: parseAlerts(stdout), stderr };
+    await live.stop();
+    return { stdouts, alerts: parseAlerts(live.out.stdout), stderr: live.out.stderr };
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (live.child.exitCode === null) live.child.kill('SIGKILL');
   }
 }
 

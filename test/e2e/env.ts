@@ -1,5 +1,6 @@
 // Why kernel tests cannot run here, if they cannot. They never skip: each suite's "is possible here"
 // test fails with this reason, so a machine without root, BTF or the addon cannot pass for a tested one.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ROOT } from '../cli/cli.js';
 
@@ -8,4 +9,47 @@ export function kernelTestsPossible(): string | undefined {
   if (!existsSync('/sys/kernel/btf/vmlinux')) return 'the kernel exposes no BTF (/sys/kernel/btf/vmlinux)';
   if (!existsSync(`${ROOT}/build/Release/falconet_probe.node`)) return 'the probe addon is not built (npm ci builds it)';
   return undefined;
+}
+
+/** Runs a program to completion; resolves with its pid, rejects when it fails. */
+export function runChild(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(child.pid!) : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+export async function until(done: () => boolean, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+}
+
+export interface LiveCommand {
+  child: ChildProcess;
+  /** Everything the command printed so far. */
+  out: { stdout: string; stderr: string };
+  /** SIGINT, as a user's Ctrl-C, then its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `falconet run ...` or `falconet capture ...` and resolves once its probe is attached. */
+export async function startLive(args: string[]): Promise<LiveCommand> {
+  const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, ...args], { cwd: ROOT });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await until(() => out.stderr.includes('probe attached') || child.exitCode !== null, 30_000);
+  if (!out.stderr.includes('probe attached')) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw new Error(`falconet ${args[0]} did not start:\n${out.stderr}`);
+  }
+  return {
+    child,
+    out,
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return exited;
+    },
+  };
 }

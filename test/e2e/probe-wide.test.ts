@@ -1,11 +1,11 @@
 // The wider syscall set against the real kernel (root): a child does file, directory, link,
 // ownership, socket, fd and namespace operations; each must arrive with its params decoded.
 // Where libc may pick either the classic or the *at syscall, both are requested and either counts.
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChild } from './env.js';
 import type { RawRecord } from '../../src/engine/event.js';
 import { decodeBatch, openProbe, probeUnavailableReason, type Probe } from '../../src/engine/probe/index.js';
 
@@ -34,13 +34,6 @@ const srv = net.createServer((s) => { s.destroy(); srv.close(); });
 srv.listen(0, '127.0.0.1', () => { const c = net.connect(srv.address().port, '127.0.0.1', () => c.destroy()); });
 `;
 
-function run(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(child.pid!) : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
 
 describe('kernel probe, wide syscall set (e2e)', () => {
   let probe: Probe;
@@ -57,7 +50,7 @@ describe('kernel probe, wide syscall set (e2e)', () => {
     if (why) throw new Error(`the kernel probe cannot load: ${why}`);
     dir = mkdtempSync('/tmp/falconet-probe-wide-');
     probe = openProbe({ eventTypes: TYPES, onBatch: (buf) => decodeBatch(buf, probe.bootToEpochNs, records) });
-    pid = await run(process.execPath, ['-e', CHILD, dir]);
+    pid = await runChild(process.execPath, ['-e', CHILD, dir]);
     await settle();
   });
 
@@ -106,7 +99,7 @@ describe('kernel probe, wide syscall set (e2e)', () => {
   });
 
   it('fork from a shell arrives as clone with the child tid, before the child runs', async () => {
-    const sh = await run('sh', ['-c', 'true & wait']);
+    const sh = await runChild('sh', ['-c', 'true & wait']);
     await settle();
     const fork = of(['clone', 'clone3', 'fork', 'vfork'], sh)[0];
     expect(fork).toBeDefined();
@@ -127,7 +120,7 @@ describe('kernel probe, wide syscall set (e2e)', () => {
       net.connect(${port}, '::1').on('connect', done).on('error', done);
       net.connect(${JSON.stringify(sockPath)}).on('connect', done).on('error', done);`;
     try {
-      const child = await run(process.execPath, ['-e', script]);
+      const child = await runChild(process.execPath, ['-e', script]);
       await settle();
       const addrs = of(['connect'], child).map((r) => r.args.addr);
       expect(addrs).toContainEqual({ family: 'ipv6', ip: '::1', port });
@@ -167,8 +160,8 @@ describe('kernel probe, wide syscall set (e2e)', () => {
       echo.on('message', (msg, from) => echo.send(msg, from.port, from.address));
       await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
       port = echo.address().port;
-      nodeChild = await run(process.execPath, ['-e', NODE(port)]);
-      perlChild = await run('perl', ['-e', PERL(port)]);
+      nodeChild = await runChild(process.execPath, ['-e', NODE(port)]);
+      perlChild = await runChild('perl', ['-e', PERL(port)]);
       await settle();
     });
     afterAll(() => echo?.close());
@@ -218,8 +211,8 @@ describe('kernel probe, wide syscall set (e2e)', () => {
   });
 
   it('dup2 and unshare', async () => {
-    const bash = await run('bash', ['-c', 'exec 5>&2']);
-    const unsh = await run('unshare', ['-U', 'true']).catch(() => 0);
+    const bash = await runChild('bash', ['-c', 'exec 5>&2']);
+    const unsh = await runChild('unshare', ['-U', 'true']).catch(() => 0);
     await settle();
     expect(of(['dup2', 'dup3'], bash).some((r) => r.args.newfd === 5 && r.args.oldfd === 2 && r.res === 5)).toBe(true);
     if (unsh) expect(of(['unshare'], unsh).some((r) => (Number(r.args.flags) & 0x10000000) !== 0 && r.res === 0)).toBe(true);

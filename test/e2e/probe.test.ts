@@ -1,11 +1,11 @@
 // The probe against the real kernel (root): start it for a set of event types, make child processes
 // do things, and check the records. A probe that cannot load fails these tests with the reason: they
 // never skip, so a machine without root, BTF or the built addon cannot pass for a tested one.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChild } from './env.js';
 import type { RawRecord } from '../../src/engine/event.js';
 import { decodeBatch, openProbe, probeUnavailableReason, type Probe } from '../../src/engine/probe/index.js';
 
@@ -15,13 +15,6 @@ const WANTED = ['execve', 'execveat', 'openat', 'rename', 'renameat', 'renameat2
 const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
 
-function run(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(child.pid!) : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
 
 describe('kernel probe (e2e)', () => {
   let probe: Probe;
@@ -58,7 +51,7 @@ describe('kernel probe (e2e)', () => {
       '  pass',
       "os.execve(os.open('/bin/true', os.O_RDONLY), ['fexec-true'], {})",
     ].join('\n');
-    const pid = await run('python3', ['-c', py]);
+    const pid = await runChild('python3', ['-c', py]);
     const at = await find((x) => x.type === 'execveat' && x.pid === pid && x.res === 0, 'execveat');
     expect(at.args.exe).toBe('fexec-true');
     expect(at.args.dirfd).toBeGreaterThanOrEqual(0);
@@ -66,13 +59,13 @@ describe('kernel probe (e2e)', () => {
     expect(String(at.args.trusted_exepath)).toMatch(/^\/(usr\/)?bin\/true$/);
     const failed = await find((x) => x.type === 'execveat' && x.pid === pid && x.res < 0, 'failed execveat');
     expect(failed.res).toBeLessThan(0); // /etc/hostname is no program
-    const plain = await run('/bin/true', []);
+    const plain = await runChild('/bin/true', []);
     expect((await find((x) => x.pid === plain && x.res === 0 && (x.type === 'execve' || x.type === 'execveat'), 'exec')).type).toBe('execve');
   });
 
   it('reports execve with pid, ppid, exe, args and filename', async () => {
     const script = 'exit 0';
-    const pid = await run('sh', ['-c', script]);
+    const pid = await runChild('sh', ['-c', script]);
     // execvp tries each PATH entry first: those failed execs are records too
     const r = await find((x) => x.type === 'execve' && x.pid === pid && x.res === 0, 'execve');
     expect(r.ppid).toBe(process.pid);
@@ -88,7 +81,7 @@ describe('kernel probe (e2e)', () => {
   });
 
   it('reports a failed execve with its result and filename', async () => {
-    const pid = await run('sh', ['-c', '/nonexistent/falconet-nope 2>/dev/null; exit 0']);
+    const pid = await runChild('sh', ['-c', '/nonexistent/falconet-nope 2>/dev/null; exit 0']);
     // sh forks for the command: the failed exec is its child's
     const r = await find((x) => x.type === 'execve' && x.ppid === pid && x.args.filename === '/nonexistent/falconet-nope', 'failed execve');
     expect(r.res).toBe(-2); // ENOENT
@@ -98,7 +91,7 @@ describe('kernel probe (e2e)', () => {
   it('reports openat with path, flags, mode and the new fd, then the rename', async () => {
     const file = path.join(dir, 'written');
     const moved = path.join(dir, 'moved');
-    const pid = await run('sh', ['-c', `echo hi > ${file} && mv ${file} ${moved} && rm ${moved}`]);
+    const pid = await runChild('sh', ['-c', `echo hi > ${file} && mv ${file} ${moved} && rm ${moved}`]);
     const open = await find((x) => x.type === 'openat' && x.pid === pid && x.args.name === file, 'openat');
     expect(Number(open.args.flags) & (O_CREAT | O_WRONLY)).toBe(O_CREAT | O_WRONLY);
     expect(open.args.dirfd).toBe(-100);
@@ -116,7 +109,7 @@ describe('kernel probe (e2e)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
     try {
-      const pid = await run('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
+      const pid = await runChild('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
       const r = await find((x) => x.type === 'connect' && x.pid === pid, 'connect');
       expect(r.args.addr).toEqual({ family: 'ipv4', ip: '127.0.0.1', port });
       expect(r.res).toBe(0);
@@ -127,7 +120,7 @@ describe('kernel probe (e2e)', () => {
   });
 
   it('reports setuid in a child with the uid argument and result', async () => {
-    const pid = await run(process.execPath, ['-e', 'process.setuid(65534)']);
+    const pid = await runChild(process.execPath, ['-e', 'process.setuid(65534)']);
     const r = await find((x) => x.type === 'setuid' && x.pid === pid, 'setuid');
     expect(r.args.uid).toBe(65534);
     expect(r.res).toBe(0);
@@ -135,7 +128,7 @@ describe('kernel probe (e2e)', () => {
 
   it('never delivers types that were not requested, nor the monitor own syscalls', async () => {
     writeFileSync(path.join(dir, 'self'), 'x'); // openat by this (excluded) process
-    await run('sh', ['-c', `touch ${dir}/gone && rm ${dir}/gone`]); // unlinkat, close: not requested
+    await runChild('sh', ['-c', `touch ${dir}/gone && rm ${dir}/gone`]); // unlinkat, close: not requested
     await find((x) => x.type === 'procexit' && x.comm === 'rm', 'procexit of rm');
     const types = new Set(records.map((r) => r.type));
     for (const t of types) expect(WANTED).toContain(t);
@@ -173,7 +166,7 @@ describe('kernel probe drop accounting', () => {
     let delivered = 0;
     const p = openProbe({ eventTypes: ['openat'], ringBytes: 4096, batchMs: 50, onBatch: (b) => (delivered += decodeBatch(b, 0n).length) });
     try {
-      await run(process.execPath, ['-e', OPENS]);
+      await runChild(process.execPath, ['-e', OPENS]);
       p.stop(); // stats stay readable; the last batch is still delivered
       await new Promise((r) => setTimeout(r, 100));
       const s = p.stats();
@@ -197,7 +190,7 @@ describe('kernel probe drop accounting', () => {
       },
     });
     try {
-      await run(process.execPath, ['-e', OPENS]);
+      await runChild(process.execPath, ['-e', OPENS]);
       p.stop();
       const s = p.stats();
       expect(s.batchDrops).toBeGreaterThan(0);

@@ -1,28 +1,17 @@
 // The README's run command on the live host: `cat /etc/shadow` must produce an alert.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { COMPAT, ROOT } from '../cli/cli.js';
-import { kernelTestsPossible } from './env.js';
+import { COMPAT } from '../cli/cli.js';
+import { kernelTestsPossible, startLive } from './env.js';
 
 const why = kernelTestsPossible();
 
 async function watch(args: string[], act: () => void): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, 'run', ...args], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  // Wait until the probe is attached before acting.
-  const deadline = Date.now() + 30_000;
-  while (!stderr.includes('probe attached')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`falconet run did not start:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const live = await startLive(['run', ...args]);
   act();
   await new Promise((r) => setTimeout(r, 1500));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { stdout, stderr, code };
+  const code = await live.stop();
+  return { ...live.out, code };
 }
 
 describe('falconet run (live kernel)', () => {
