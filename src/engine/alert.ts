@@ -6,7 +6,6 @@ import type { EngineContext, SyscallEvent } from './event.js';
 import type { FieldValue } from './fields/index.js';
 import { formatIso8601, formatTime } from './fields/index.js';
 import { priorityLabel } from '../rules/types.js';
-import { renderValue } from '../rules/output/index.js';
 import type { RulesetRule } from './ruleset.js';
 
 /** JSON-ready field values: `<NA>` is null; 64-bit numbers stay exact as bigint. */
@@ -73,7 +72,3 @@ function jsonValue(v: AlertFieldValue): string {
   return JSON.stringify(v);
 }
 
-/** The text form of one output field value, for sinks that print fields one by one. */
-export function alertFieldText(v: AlertFieldValue): string {
-  return renderValue(v === null ? undefined : v);
-}

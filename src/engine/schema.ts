@@ -165,5 +165,3 @@ export const FALCO_ONLY_EVENT_NAMES: ReadonlySet<string> = new Set([
   'sched_yield', 'socketcall', 'lseek', 'llseek',
 ]);
 
-/** Renders a flag or enum parameter the way Falco prints it (e.g. O_RDONLY|O_CLOEXEC, PTRACE_ATTACH). */
-export type Renderer = (raw: number) => string;

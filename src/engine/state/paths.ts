@@ -30,9 +30,3 @@ export function resolvePath(base: string, path: string): string {
   return posix.normalize(posix.join(dir, path));
 }
 
-/** The directory part of an absolute path, as fd.directory shows it. */
-export function dirOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  if (i <= 0) return '/';
-  return path.slice(0, i);
-}
