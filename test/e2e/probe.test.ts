@@ -110,7 +110,8 @@ describe('kernel probe (e2e)', () => {
     const port = (server.address() as net.AddressInfo).port;
     try {
       const pid = await runChild('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
-      const r = await find((x) => x.type === 'connect' && x.pid === pid, 'connect');
+      // bash may first reach a name service over a unix socket (nscd on some hosts): wait for the inet one
+      const r = await find((x) => x.type === 'connect' && x.pid === pid && (x.args.addr as { family?: string })?.family === 'ipv4', 'connect');
       expect(r.args.addr).toEqual({ family: 'ipv4', ip: '127.0.0.1', port });
       expect(r.res).toBe(0);
       expect(typeof r.args.fd).toBe('number');
