@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NCONF 6
+#define NCONF 7
 #define MAXR 32
 
 // Thread CPU time: BPF programs run in this thread and are charged to it; preemption by other load is not.
@@ -33,7 +33,7 @@ static int cmp(const void *a, const void *b) { double x = *(const double *)a, y 
 static double median(double *v, int n) { qsort(v, n, sizeof *v, cmp); return v[n / 2]; }
 static int quiet(enum libbpf_print_level l, const char *f, va_list a) { return l == LIBBPF_WARN ? vfprintf(stderr, f, a) : 0; }
 
-static const char *objs[NCONF] = { NULL, "hook_raw.bpf.o", "hook_perf_raw.bpf.o", "hook_tp.bpf.o", "hook_tp_exit.bpf.o", "hook_fexit.bpf.o" };
+static const char *objs[NCONF] = { NULL, "hook_raw.bpf.o", "hook_perf_raw.bpf.o", "hook_tp.bpf.o", "hook_tp_exit.bpf.o", "hook_fexit.bpf.o", "hook_kret.bpf.o" };
 static const char *names[NCONF] = {
 	"no probe",
 	"(a) tp_btf sys_enter+sys_exit + wanted map",
@@ -41,6 +41,7 @@ static const char *names[NCONF] = {
 	"(b1) syscalls:sys_{enter,exit}_openat",
 	"(b3) syscalls:sys_exit_openat + task pt_regs",
 	"(b2) fexit/__x64_sys_openat",
+	"(c) kretprobe __x64_sys_openat + task pt_regs",
 };
 
 struct attached { struct bpf_object *obj; struct bpf_link *links[4]; int n; };
@@ -69,7 +70,7 @@ int main(int argc, char **argv) {
 	int rounds = argc > 3 ? atoi(argv[3]) : 5;
 	if (rounds > MAXR) rounds = MAXR;
 	double g[NCONF][MAXR], o[NCONF][MAXR];
-	int ok[NCONF] = { 1, 1, 1, 1, 1, 1 };
+	int ok[NCONF]; for (int c = 0; c < NCONF; c++) ok[c] = 1;
 	libbpf_set_print(quiet);
 	time_getppid(ng / 4); // warm up
 	for (int r = 0; r < rounds; r++) {

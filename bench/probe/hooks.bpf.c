@@ -93,4 +93,14 @@ int BPF_PROG(fx_openat, const struct pt_regs *regs, long ret)
 	hit();
 	return 0;
 }
+#elif defined(HOOK_KRET)
+// (c) a kretprobe on the syscall's entry function (ftrace-patched: no cost to other syscalls)
+SEC("kretsyscall/openat")
+int BPF_KRETPROBE(kr_openat, long ret)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	volatile u64 a = BPF_CORE_READ(r, si) + ret; (void)a;
+	hit();
+	return 0;
+}
 #endif
