@@ -76,9 +76,9 @@ struct fn_event_hdr {
 	X(LCHOWN, lchown, 29, 3)               \
 	X(FCHOWN, fchown, 30, 3)               \
 	X(FCHOWNAT, fchownat, 31, 5)           \
-	X(CONNECT, connect, 32, 2)             \
-	X(ACCEPT, accept, 33, 3)               \
-	X(ACCEPT4, accept4, 34, 4)             \
+	X(CONNECT, connect, 32, 3)             \
+	X(ACCEPT, accept, 33, 4)               \
+	X(ACCEPT4, accept4, 34, 5)             \
 	X(BIND, bind, 35, 2)                   \
 	X(LISTEN, listen, 36, 2)               \
 	X(SOCKET, socket, 37, 4)               \
@@ -103,10 +103,10 @@ struct fn_event_hdr {
 	X(DUP3, dup3, 56, 3)                   \
 	X(CHDIR, chdir, 58, 1)                 \
 	X(FCHDIR, fchdir, 59, 1)               \
-	X(SENDTO, sendto, 60, 3)               \
-	X(SENDMSG, sendmsg, 61, 3)             \
-	X(RECVFROM, recvfrom, 62, 3)           \
-	X(RECVMSG, recvmsg, 63, 3)             \
+	X(SENDTO, sendto, 60, 4)               \
+	X(SENDMSG, sendmsg, 61, 4)             \
+	X(RECVFROM, recvfrom, 62, 4)           \
+	X(RECVMSG, recvmsg, 63, 4)             \
 	X(PIPE, pipe, 66, 2)                   \
 	X(PIPE2, pipe2, 67, 3)                 \
 	X(KILL, kill, 68, 2)                   \

@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "events.h"
 #include "record.bpf.h"
 #include "task.bpf.h"
@@ -72,19 +73,20 @@ SYS_EXIT(fchown)   { BEGIN(FCHOWN); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (__u3
 SYS_EXIT(fchownat) { BEGIN(FCHOWNAT); p_num(&e, 0, (int)A0(r)); p_ustr(&e, 1, A1(r)); p_num(&e, 2, (__u32)A2(r)); p_num(&e, 3, (__u32)A3(r)); p_num(&e, 4, A4(r)); END(); }
 
 /* network */
-SYS_EXIT(connect) { BEGIN(CONNECT); p_num(&e, 0, (int)A0(r)); p_usockaddr(&e, 1, (void *)A1(r), A2(r)); END(); }
+SYS_EXIT(connect) { BEGIN(CONNECT); p_num(&e, 0, (int)A0(r)); p_usockaddr(&e, 1, (void *)A1(r), A2(r)); p_local(&e, 2, (int)A0(r)); END(); }
 SYS_EXIT(bind)    { BEGIN(BIND); p_num(&e, 0, (int)A0(r)); p_usockaddr(&e, 1, (void *)A1(r), A2(r)); END(); }
 SYS_EXIT(listen)  { BEGIN(LISTEN); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (int)A1(r)); END(); }
 SYS_EXIT(socket)  { BEGIN(SOCKET); p_num(&e, 0, ret); p_num(&e, 1, A0(r)); p_num(&e, 2, A1(r)); p_num(&e, 3, A2(r)); END(); }
-SYS_EXIT(accept)  { BEGIN(ACCEPT); p_num(&e, 0, ret); p_num(&e, 1, (int)A0(r)); p_peer(&e, 2, ret); END(); }
-SYS_EXIT(accept4) { BEGIN(ACCEPT4); p_num(&e, 0, ret); p_num(&e, 1, (int)A0(r)); p_peer(&e, 2, ret); p_num(&e, 3, A3(r)); END(); }
+SYS_EXIT(accept)  { BEGIN(ACCEPT); p_num(&e, 0, ret); p_num(&e, 1, (int)A0(r)); p_peer(&e, 2, ret); p_local(&e, 3, ret); END(); }
+SYS_EXIT(accept4) { BEGIN(ACCEPT4); p_num(&e, 0, ret); p_num(&e, 1, (int)A0(r)); p_peer(&e, 2, ret); p_num(&e, 3, A3(r)); p_local(&e, 4, ret); END(); }
 
-/* send/recv family: fd, size, tuple. size is the bytes moved, or the bytes asked for when the call
- * failed; tuple is the address the caller passed (send) or got back (recv), absent when there was
- * none (a connected socket): the socket itself is not looked into. */
+/* send/recv family: fd, size, tuple, laddr. size is the bytes moved, or the bytes asked for when the
+ * call failed; tuple is the address the caller passed (send) or got back (recv), absent when there
+ * was none (a connected socket). laddr, the socket's local end, comes only with a tuple: it is what an
+ * unconnected (UDP) socket's fd.name needs, and the fd lookup is not paid on connected sockets. */
 #define FN_IOV_MAX 16 /* iovecs summed for a failed sendmsg/recvmsg's size */
 
-static __always_inline void p_msg(struct ev *e, long ret, const struct user_msghdr *um, int is_recv)
+static __always_inline int p_msg(struct ev *e, long ret, const struct user_msghdr *um, int is_recv)
 {
 	struct user_msghdr m = {};
 	bpf_probe_read_user(&m, sizeof(m), um);
@@ -102,6 +104,7 @@ static __always_inline void p_msg(struct ev *e, long ret, const struct user_msgh
 	/* recvmsg writes the sender's address back through msg_name and its length into msg_namelen */
 	void *name = is_recv && ret < 0 ? NULL : m.msg_name;
 	p_usockaddr(e, 2, name, name ? (__u32)m.msg_namelen : 0);
+	return name != NULL;
 }
 
 SYS_EXIT(sendto)
@@ -109,6 +112,10 @@ SYS_EXIT(sendto)
 	BEGIN(SENDTO);
 	void *addr = (void *)A4(r);
 	p_num(&e, 0, (int)A0(r)); p_num(&e, 1, ret >= 0 ? ret : A2(r)); p_usockaddr(&e, 2, addr, addr ? A5(r) : 0);
+	if (addr)
+		p_local(&e, 3, (int)A0(r));
+	else
+		set_len(&e, 3, 0);
 	END();
 }
 SYS_EXIT(recvfrom)
@@ -120,10 +127,14 @@ SYS_EXIT(recvfrom)
 	if (addr && ulen)
 		bpf_probe_read_user(&alen, sizeof(alen), ulen); /* the length the kernel wrote back */
 	p_num(&e, 0, (int)A0(r)); p_num(&e, 1, ret >= 0 ? ret : A2(r)); p_usockaddr(&e, 2, addr, alen);
+	if (addr && alen)
+		p_local(&e, 3, (int)A0(r));
+	else
+		set_len(&e, 3, 0);
 	END();
 }
-SYS_EXIT(sendmsg) { BEGIN(SENDMSG); p_num(&e, 0, (int)A0(r)); p_msg(&e, ret, (void *)A1(r), 0); END(); }
-SYS_EXIT(recvmsg) { BEGIN(RECVMSG); p_num(&e, 0, (int)A0(r)); p_msg(&e, ret, (void *)A1(r), 1); END(); }
+SYS_EXIT(sendmsg) { BEGIN(SENDMSG); p_num(&e, 0, (int)A0(r)); if (p_msg(&e, ret, (void *)A1(r), 0)) p_local(&e, 3, (int)A0(r)); else set_len(&e, 3, 0); END(); }
+SYS_EXIT(recvmsg) { BEGIN(RECVMSG); p_num(&e, 0, (int)A0(r)); if (p_msg(&e, ret, (void *)A1(r), 1)) p_local(&e, 3, (int)A0(r)); else set_len(&e, 3, 0); END(); }
 
 /* identity */
 SYS_EXIT(setuid)    { BEGIN(SETUID); p_num(&e, 0, (__u32)A0(r)); END(); }

@@ -35,9 +35,10 @@ static __always_inline void p_dev_ino(struct ev *e, __u32 idx, long fd)
 	p_num(e, idx + 1, f ? BPF_CORE_READ(f, f_inode, i_ino) : 0);
 }
 
-/* The peer address of a connected socket fd, written as a struct sockaddr_in/in6: used for accept
- * when the caller passed no address buffer. */
-static __always_inline void p_peer(struct ev *e, __u32 idx, long fd)
+/* One end of an inet socket fd, written as a struct sockaddr_in/in6 (port in network order, as in a
+ * sockaddr): the peer (accept when the caller passed no address buffer) or the local end (connect,
+ * accept and the send/recv family, for fd.name's client and server sides). Other families: 2 bytes. */
+static __always_inline void p_sockname(struct ev *e, __u32 idx, long fd, int peer)
 {
 	struct file *f = fd >= 0 ? fd_file(fd) : NULL;
 	struct socket *sock = f ? BPF_CORE_READ(f, private_data) : NULL;
@@ -46,16 +47,20 @@ static __always_inline void p_peer(struct ev *e, __u32 idx, long fd)
 	if (!sk || off > FN_REC_MAX - 32) { set_len(e, idx, 0); return; }
 	__u8 *d = &e->s->raw[OFF(off)];
 	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_dport); /* network order, as in a sockaddr */
+	/* skc_dport is in network order; skc_num, the local port, in host order */
+	__u16 port = peer ? BPF_CORE_READ(sk, __sk_common.skc_dport) : bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
 	__builtin_memset(d, 0, 28);
 	*(__u16 *)d = fam;
 	*(__u16 *)(d + 2) = port;
 	if (fam == AF_INET) {
-		*(__u32 *)(d + 4) = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		*(__u32 *)(d + 4) = peer ? BPF_CORE_READ(sk, __sk_common.skc_daddr) : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
 		set_len(e, idx, 16);
 		e->off = off + 16;
 	} else if (fam == AF_INET6) {
-		BPF_CORE_READ_INTO(d + 8, sk, __sk_common.skc_v6_daddr);
+		if (peer)
+			BPF_CORE_READ_INTO(d + 8, sk, __sk_common.skc_v6_daddr);
+		else
+			BPF_CORE_READ_INTO(d + 8, sk, __sk_common.skc_v6_rcv_saddr);
 		set_len(e, idx, 28);
 		e->off = off + 28;
 	} else {
@@ -63,6 +68,7 @@ static __always_inline void p_peer(struct ev *e, __u32 idx, long fd)
 		e->off = off + 2;
 	}
 }
-
+#define p_peer(e, idx, fd) p_sockname(e, idx, fd, 1)
+#define p_local(e, idx, fd) p_sockname(e, idx, fd, 0)
 
 #endif /* FN_TASK_BPF_H */

@@ -92,9 +92,14 @@ describe('kernel probe, wide syscall set (e2e)', () => {
     const port = (conn!.args.addr as { port: number }).port;
     expect(port).toBeGreaterThan(0);
     expect([0, -115]).toContain(conn!.res); // libuv connects non-blocking: EINPROGRESS
+    // the local end the kernel picked for the connecting socket, which the server then sees as its peer
+    const local = conn!.args.laddr as { family: string; ip: string; port: number };
+    expect(local).toMatchObject({ family: 'ipv4', ip: '127.0.0.1' });
+    expect(local.port).toBeGreaterThan(0);
     const acc = of(['accept', 'accept4']).find((r) => r.res >= 0);
     expect(acc?.args.listenfd).toBe(listen?.args.fd);
-    expect(acc?.args.addr).toMatchObject({ family: 'ipv4', ip: '127.0.0.1' });
+    expect(acc?.args.addr).toEqual(local);
+    expect(acc?.args.laddr).toEqual({ family: 'ipv4', ip: '127.0.0.1', port });
     expect(of(['close']).some((r) => r.args.fd === acc?.res)).toBe(true);
   });
 
@@ -172,15 +177,23 @@ describe('kernel probe, wide syscall set (e2e)', () => {
       const sent = of(['sendmsg'], nodeChild).find((r) => r.res === 4);
       expect(sent?.args).toMatchObject({ size: 4, tuple: peer() });
       expect(sent!.args.fd).toBeGreaterThanOrEqual(0);
+      // the child bound 127.0.0.1 on an ephemeral port: the local end of both calls
+      const local = sent!.args.laddr as { family: string; ip: string; port: number };
+      expect(local).toMatchObject({ family: 'ipv4', ip: '127.0.0.1' });
+      expect(local.port).toBeGreaterThan(0);
       const got = of(['recvmsg'], nodeChild).find((r) => r.res === 4);
-      expect(got?.args).toMatchObject({ fd: sent!.args.fd, size: 4, tuple: peer() });
+      expect(got?.args).toMatchObject({ fd: sent!.args.fd, size: 4, tuple: peer(), laddr: local });
     });
 
     it('sendto and recvfrom carry the size and the peer address', () => {
       const sent = of(['sendto'], perlChild).find((r) => r.res === 4);
       expect(sent?.args).toMatchObject({ size: 4, tuple: peer() });
+      // never bound: the kernel bound it to 0.0.0.0 and an ephemeral port on the first send
+      const local = sent!.args.laddr as { family: string; ip: string; port: number };
+      expect(local).toMatchObject({ family: 'ipv4', ip: '0.0.0.0' });
+      expect(local.port).toBeGreaterThan(0);
       const got = of(['recvfrom'], perlChild).find((r) => r.args.fd === sent!.args.fd);
-      expect(got).toMatchObject({ res: 4, args: { size: 4, tuple: peer() } });
+      expect(got).toMatchObject({ res: 4, args: { size: 4, tuple: peer(), laddr: local } });
     });
 
     it('a failed send or receive reports the size asked for, summed over the iovecs', () => {
@@ -188,6 +201,7 @@ describe('kernel probe, wide syscall set (e2e)', () => {
       const rm = of(['recvmsg'], perlChild).find((r) => r.args.fd === 1000);
       expect(rm).toMatchObject({ res: -9, args: { size: 7 } });
       expect(rm!.args.tuple).toBeUndefined();
+      expect(rm!.args.laddr).toBeUndefined();
     });
 
     it('pipe and pipe2 report the two new fds', () => {

@@ -1,7 +1,11 @@
 // The README's run command on the live host: `cat /etc/shadow` must produce an alert.
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPAT } from '../cli/cli.js';
+import { COMPAT, tempDir } from '../cli/cli.js';
 import { kernelTestsPossible, startLive } from './env.js';
 
 const why = kernelTestsPossible();
@@ -32,5 +36,33 @@ describe('falconet run (live kernel)', () => {
     const hit = alerts.find((a) => a.rule === 'Read sensitive file untrusted' && a.output_fields['fd.name'] === '/etc/shadow');
     expect(hit, r.stdout).toBeDefined();
     expect(hit?.output_fields['proc.name']).toBe('cat');
+  });
+
+  it('names sockets from both ends: a TCP connect and an unconnected UDP send', async () => {
+    const rules = join(tempDir(), 'net.yaml');
+    writeFileSync(rules, `
+- rule: Outbound from perl
+  desc: test
+  condition: evt.type in (connect, sendto) and proc.name = perl and fd.sip = 127.0.0.1
+  output: "%evt.type %fd.l4proto %fd.name lport=%fd.lport rport=%fd.rport"
+  priority: NOTICE
+`);
+    const tcp = net.createServer((c) => c.destroy());
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+    const tport = (tcp.address() as net.AddressInfo).port;
+    const uport = udp.address().port;
+    const perl = `use Socket;
+      socket(my $t, PF_INET, SOCK_STREAM, 0) or die; connect($t, sockaddr_in(${tport}, inet_aton("127.0.0.1"))) or die;
+      socket(my $u, PF_INET, SOCK_DGRAM, 0) or die; send($u, "ping", 0, sockaddr_in(${uport}, inet_aton("127.0.0.1"))) == 4 or die;`;
+    try {
+      const r = await watch(['-r', rules], () => spawnSync('perl', ['-e', perl], { stdio: 'ignore' }));
+      expect(r.stdout).toMatch(new RegExp(`Notice connect tcp 127\\.0\\.0\\.1:(\\d+)->127\\.0\\.0\\.1:${tport} lport=\\d+ rport=${tport}`));
+      expect(r.stdout).toMatch(new RegExp(`Notice sendto udp 0\\.0\\.0\\.0:(\\d+)->127\\.0\\.0\\.1:${uport} lport=\\d+ rport=${uport}`));
+    } finally {
+      tcp.close();
+      udp.close();
+    }
   });
 });

@@ -97,6 +97,37 @@ describe('StateMachine', () => {
     expect(a.fd).toMatchObject({ num: 8, cip: '10.1.2.3', cport: 5555, sport: 80, isServer: true, name: '10.1.2.3:5555->0.0.0.0:80' });
   });
 
+  it('names a connected fd from both ends when the probe sends the local one', () => {
+    const m = machine();
+    m.apply(rec('socket', 6, { domain: 2, type: 1, proto: 0 }));
+    const c = m.apply(rec('connect', 0, { fd: 6, addr: { family: 'ipv4', ip: '127.0.0.1', port: 8080 }, laddr: { family: 'ipv4', ip: '127.0.0.1', port: 40000 } }));
+    expect(c.fd).toMatchObject({ cip: '127.0.0.1', cport: 40000, sip: '127.0.0.1', sport: 8080, name: '127.0.0.1:40000->127.0.0.1:8080' });
+    m.apply(rec('socket', 7, { domain: 2, type: 1, proto: 0 }));
+    m.apply(rec('bind', 0, { fd: 7, addr: { family: 'ipv4', ip: '0.0.0.0', port: 80 } }));
+    const a = m.apply(rec('accept', 8, { listenfd: 7, addr: { family: 'ipv4', ip: '127.0.0.1', port: 5555 }, laddr: { family: 'ipv4', ip: '127.0.0.1', port: 80 } }));
+    expect(a.fd).toMatchObject({ sip: '127.0.0.1', sport: 80, isServer: true, name: '127.0.0.1:5555->127.0.0.1:80' });
+  });
+
+  it('gives an unconnected UDP socket the tuple of its last send (client) or receive (server)', () => {
+    const m = machine();
+    m.apply(rec('socket', 5, { domain: 2, type: 2, proto: 0 }));
+    const sent = m.apply(rec('sendto', 4, { fd: 5, size: 4, tuple: { family: 'ipv4', ip: '127.0.0.53', port: 53 }, laddr: { family: 'ipv4', ip: '0.0.0.0', port: 41000 } }));
+    expect(sent.fd).toMatchObject({ l4proto: 'udp', isServer: false, sip: '127.0.0.53', sport: 53, cport: 41000, name: '0.0.0.0:41000->127.0.0.53:53' });
+    const got = m.apply(rec('recvfrom', 4, { fd: 5, size: 4, tuple: { family: 'ipv4', ip: '127.0.0.9', port: 9999 }, laddr: { family: 'ipv4', ip: '0.0.0.0', port: 41000 } }));
+    expect(got.fd).toMatchObject({ isServer: true, cip: '127.0.0.9', cport: 9999, sport: 41000, name: '127.0.0.9:9999->0.0.0.0:41000' });
+    // a failed send, or one without an address, leaves the fd as it was
+    m.apply(rec('sendto', -111, { fd: 5, size: 4, tuple: { family: 'ipv4', ip: '127.0.0.1', port: 1 }, laddr: undefined }));
+    expect(m.apply(rec('sendto', 4, { fd: 5, size: 4, tuple: undefined, laddr: undefined })).fd?.name).toBe('127.0.0.9:9999->0.0.0.0:41000');
+  });
+
+  it('keeps a connected socket named after its connect whatever it sends to', () => {
+    const m = machine();
+    m.apply(rec('socket', 5, { domain: 2, type: 2, proto: 0 }));
+    m.apply(rec('connect', 0, { fd: 5, addr: { family: 'ipv4', ip: '127.0.0.53', port: 53 }, laddr: { family: 'ipv4', ip: '127.0.0.1', port: 41000 } }));
+    const e = m.apply(rec('sendto', 4, { fd: 5, size: 4, tuple: { family: 'ipv4', ip: '127.0.0.2', port: 7 }, laddr: { family: 'ipv4', ip: '127.0.0.1', port: 41000 } }));
+    expect(e.fd?.name).toBe('127.0.0.1:41000->127.0.0.53:53');
+  });
+
   it('changes ids on a successful setuid only', () => {
     const m = machine();
     m.apply(rec('setuid', -1, { uid: 1000 }));

@@ -7,6 +7,7 @@ import {
   bound,
   closeOnExec,
   connected,
+  datagram,
   fileFd,
   num,
   resolveArg,
@@ -124,10 +125,10 @@ const HANDLERS: Record<string, Handler> = {
   fchown: argFd,
   read: argFd,
   write: argFd,
-  sendto: argFd,
-  sendmsg: argFd,
-  recvfrom: argFd,
-  recvmsg: argFd,
+  sendto: sendHandler,
+  sendmsg: sendHandler,
+  recvfrom: recvHandler,
+  recvmsg: recvHandler,
   fcntl: argFd,
   finit_module: argFd,
   setns: argFd,
@@ -153,9 +154,19 @@ function unknownSocket(n: number): Fd {
 
 function acceptHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   const listener = t.fds.get(num(rec.args.listenfd));
-  const fd = accepted(ok ? rec.res : -1, listener, sockAddr(rec.args.addr));
+  const fd = accepted(ok ? rec.res : -1, listener, sockAddr(rec.args.addr), sockAddr(rec.args.laddr));
   if (ok) t.fds.set(rec.res, fd);
   return fd;
+}
+
+function sendHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
+  const fd = t.fds.get(num(rec.args.fd));
+  return fd && ok ? datagram(fd, sockAddr(rec.args.tuple), sockAddr(rec.args.laddr), true) : fd;
+}
+
+function recvHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
+  const fd = t.fds.get(num(rec.args.fd));
+  return fd && ok ? datagram(fd, sockAddr(rec.args.tuple), sockAddr(rec.args.laddr), false) : fd;
 }
 
 function pipeHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {

@@ -88,12 +88,17 @@ export function connected(fd: Fd, peer: SockAddr | undefined, local: SockAddr | 
   return fd;
 }
 
-/** A new fd from accept: this process is the server end, the peer is the client. */
-export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr | undefined): Fd {
+/**
+ * A new fd from accept: this process is the server end, the peer is the client. The server address is
+ * the accepted socket's own local end when the probe sent it (a listener bound to 0.0.0.0 accepts on
+ * a real address), else the listener's bound address.
+ */
+export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr | undefined, local?: SockAddr): Fd {
   const fd = makeFd(numFd, listener?.type ?? (peer?.family === 'ipv6' ? 'ipv6' : peer?.family === 'unix' ? 'unix' : 'ipv4'), '', 0);
   fd.l4proto = listener?.l4proto ?? 'tcp';
-  fd.sip = listener?.sip;
-  fd.sport = listener?.sport;
+  const l = addrText(local);
+  fd.sip = l.ip ?? listener?.sip;
+  fd.sport = l.port ?? listener?.sport;
   fd.isServer = true;
   fd.connected = true;
   const p = addrText(peer);
@@ -103,6 +108,35 @@ export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr
     fd.cip = p.ip;
     fd.cport = p.port;
     fd.name = `${p.text}->${fd.sip ?? ''}:${fd.sport ?? ''}`;
+  }
+  return fd;
+}
+
+/**
+ * A send or receive with an address on a socket that is not connected (UDP): the fd takes that
+ * exchange's tuple, as Falco does. Sending makes this process the client (local->peer); receiving
+ * makes it the server (peer->local). A connected socket, or a call without an inet address, is left
+ * as it is.
+ */
+export function datagram(fd: Fd, peer: SockAddr | undefined, local: SockAddr | undefined, sending: boolean): Fd {
+  if (fd.connected || (peer?.family !== 'ipv4' && peer?.family !== 'ipv6')) return fd;
+  const p = addrText(peer);
+  const l = addrText(local);
+  if (fd.type === 'unknown') fd.type = peer.family;
+  if (sending) {
+    fd.isServer = false;
+    fd.sip = p.ip;
+    fd.sport = p.port;
+    fd.cip = l.ip ?? fd.cip;
+    fd.cport = l.port ?? fd.cport;
+    fd.name = `${l.text || (fd.cip !== undefined ? `${fd.cip}:${fd.cport}` : '')}->${p.text}`;
+  } else {
+    fd.isServer = true;
+    fd.cip = p.ip;
+    fd.cport = p.port;
+    fd.sip = l.ip ?? fd.sip;
+    fd.sport = l.port ?? fd.sport;
+    fd.name = `${p.text}->${l.text || (fd.sip !== undefined ? `${fd.sip}:${fd.sport}` : '')}`;
   }
   return fd;
 }
