@@ -41,7 +41,11 @@ export interface ProbeStats {
 export interface Probe {
   stop(): void;
   stats(): ProbeStats;
-  /** Add to a record's boot-time ts to get ns since the epoch (the decoder's second argument). */
+  /**
+   * Add to a record's boot-time ts to get ns since the epoch (the decoder's second argument). Read
+   * again at most once a second as batches arrive, so a clock step (NTP, an operator's `date -s`)
+   * reaches the alerts' times within a second instead of never.
+   */
   readonly bootToEpochNs: bigint;
   /** Requested types this probe cannot emit (e.g. read, write): rules on them will not fire. */
   readonly unsupported: readonly string[];
@@ -66,6 +70,8 @@ export function openProbe(opts: ProbeOptions): Probe {
   const plan = planPrograms(opts.eventTypes, addon.eventTypes());
   const logPath = opts.logPath ?? path.join(os.tmpdir(), `falconet-probe-${process.pid}.log`);
   const onBatch = opts.onBatch;
+  let bootToEpochNs = addon.bootToEpochNs();
+  let offsetReadAt = Date.now();
   let native: NativeProbe;
   try {
     native = new addon.Probe(
@@ -80,6 +86,11 @@ export function openProbe(opts: ProbeOptions): Probe {
         logPath,
       },
       (buf) => {
+        const now = Date.now();
+        if (now - offsetReadAt >= 1000) {
+          bootToEpochNs = addon.bootToEpochNs();
+          offsetReadAt = now;
+        }
         try {
           onBatch(buf);
         } catch (err) {
@@ -102,7 +113,9 @@ export function openProbe(opts: ProbeOptions): Probe {
   const unavailable = [...new Set(opts.eventTypes)].filter((t) => programsOf(t).some((p) => missing.has(p)));
   let stopped = false;
   const probe: Probe = {
-    bootToEpochNs: addon.bootToEpochNs(),
+    get bootToEpochNs() {
+      return bootToEpochNs;
+    },
     unsupported: plan.unsupported,
     unavailable,
     stop() {
