@@ -88,6 +88,9 @@ export function pathRenderer(dirfd: string | undefined): ArgRenderer {
     if (typeof raw !== 'string') return renderGeneric(raw);
     if (raw === '' || raw.charCodeAt(0) === 47) return raw;
     const t = evt.thread;
+    // The event is evaluated after it was applied: a successful chdir has already moved the cwd to
+    // where its relative path led, so that path is the cwd now (joining it again would double it).
+    if (evt.type === 'chdir' && evt.res === 0) return t.cwd;
     const fd = dirfd === undefined ? AT_FDCWD : evt.args[dirfd];
     const base = typeof fd === 'number' && fd !== AT_FDCWD ? (t.fds.get(fd)?.name ?? t.cwd) : t.cwd;
     return resolvePath(base, raw);

@@ -38,6 +38,10 @@ const cases: Case[] = [
   // Relative paths render absolute: against the dirfd's directory, or the cwd; rawarg keeps them raw.
   ['evt.arg', event({ type: 'unlinkat', thread: thread({ cwd: '/srv/app', fds: new Map([[7, fileFd('/var/log', { num: 7, type: 'directory' })]]) }), args: { dirfd: 7, name: 'old.log', flags: 0 } }), '/var/log/old.log', 'name'],
   ['evt.arg', event({ type: 'unlinkat', thread: thread({ cwd: '/srv/app' }), args: { dirfd: -100, name: '../x', flags: 0 } }), '/srv/x', 'name'],
+  // a chdir is seen after it moved the cwd: its relative path is where the cwd is now, not joined twice
+  ['evt.arg', event({ type: 'chdir', res: 0, thread: thread({ cwd: '/srv/app/sub' }), args: { path: 'sub' } }), '/srv/app/sub', 'path'],
+  ['evt.arg', event({ type: 'chdir', res: -2, thread: thread({ cwd: '/srv/app' }), args: { path: 'nope' } }), '/srv/app/nope', 'path'],
+  ['evt.rawarg', event({ type: 'chdir', res: 0, thread: thread({ cwd: '/srv/app/sub' }), args: { path: 'sub' } }), 'sub', 'path'],
   ['evt.arg', event({ type: 'rename', thread: thread({ cwd: '/tmp' }), args: { oldpath: 'a', newpath: '/b' } }), '/tmp/a', 'oldpath'],
   ['evt.arg', event({ type: 'symlinkat', thread: thread({ cwd: '/tmp' }), args: { target: 'rel', linkdirfd: -100, linkpath: 'l' } }), 'rel', 'target'],
   ['evt.rawarg', event({ type: 'rename', thread: thread({ cwd: '/tmp' }), args: { oldpath: 'a', newpath: '/b' } }), 'a', 'oldpath'],
