@@ -1,5 +1,6 @@
 // A live session, shared by `run` and `capture`: seed the process table from /proc, open the probe
-// for the wanted event types, decode each batch and hand every record on. Watches for drops.
+// for the wanted event types, decode each batch and hand every record on (or hand the batches on
+// undecoded, for a raw capture). Watches for drops.
 
 import type { Logger } from 'pino';
 import type { RawRecord } from '../engine/event.js';
@@ -9,16 +10,35 @@ import { readProcTable } from '../engine/state/procfs.js';
 import type { ProcSnapshot } from '../engine/event.js';
 import { UsageError } from './rule-files.js';
 
-export interface LiveOptions {
+interface LiveCommon {
   eventTypes: readonly string[];
   ringBytes?: number;
   durationSec?: number;
   log: Logger;
   onSnapshot(procs: ProcSnapshot[]): void;
-  onRecord(rec: RawRecord): void;
+  /** Called once the probe is attached, before its first batch. */
+  onAttached?(bootToEpochNs: bigint): void;
   /** Called once a second with the records the kernel or the addon dropped in that second. */
   onDrops?(ringDrops: number, batchDrops: number, received: number): void;
 }
+
+/** Either every record, decoded; a throw costs that record (counted in failedRecords). */
+interface RecordConsumer {
+  onRecord(rec: RawRecord): void;
+  onBatch?: never;
+}
+
+/**
+ * Or every batch, undecoded: records in events.h's layout, back to back; decode with the probe's
+ * decodeRecord and this bootToEpochNs. The Buffer is the consumer's to keep (the addon hands its
+ * memory over). A throw counts the batch as corrupt (in corruptBatches).
+ */
+interface BatchConsumer {
+  onBatch(buf: Buffer, bootToEpochNs: bigint): void;
+  onRecord?: never;
+}
+
+export type LiveOptions = LiveCommon & (RecordConsumer | BatchConsumer);
 
 export interface LiveResult {
   received: number;
@@ -47,9 +67,14 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
         // A corrupt batch or a failing record must cost that record, counted and logged, never the
         // monitor: an uncaught exception here would stop all detection.
         try {
+          if (opts.onBatch) {
+            opts.onBatch(buf, probe.bootToEpochNs);
+            return;
+          }
+          const onRecord = opts.onRecord;
           forEachRecord(buf, (off) => {
             try {
-              opts.onRecord(decodeRecord(buf, off, probe.bootToEpochNs));
+              onRecord(decodeRecord(buf, off, probe.bootToEpochNs));
             } catch (err) {
               failed++;
               if (failed <= 10 || failed % 10_000 === 0) opts.log.error({ err: String(err), failed }, 'a record could not be processed');
@@ -57,7 +82,7 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
           });
         } catch (err) {
           corrupt++;
-          opts.log.error({ err: String(err), corrupt }, 'a probe batch was corrupt; the rest of it was skipped');
+          opts.log.error({ err: String(err), corrupt }, opts.onBatch ? 'a probe batch was corrupt' : 'a probe batch was corrupt; the rest of it was skipped');
         }
       },
     });
@@ -67,6 +92,8 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
     }
     throw e;
   }
+  // Batches arrive through the event loop, so none can come before this returns.
+  opts.onAttached?.(probe.bootToEpochNs);
   const missing = [...probe.unsupported, ...probe.unavailable];
   if (missing.length > 0) opts.log.warn({ types: missing }, 'the probe cannot capture these event types here; rules on them will not fire');
   opts.log.info({ types: opts.eventTypes.length }, 'probe attached');

@@ -82,6 +82,11 @@ program
   .requiredOption('-w, --write <file>', 'the event file to write')
   .option('-r, --rules <file...>', 'capture only the event types these rules need (default: every type)')
   .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v))
+  .addOption(
+    new Option('--format <format>', 'raw: the probe\'s batches as delivered, decoded by `replay`; json: one event line a record')
+      .choices(['raw', 'json'])
+      .default('raw'),
+  )
   .action((o: import('./capture.js').CaptureOptions) => run(async () => (await import('./capture.js')).capture(o)));
 
 program.parseAsync().catch((err: unknown) => {

@@ -31,3 +31,50 @@ describe('event file format', () => {
     });
   });
 });
+
+describe('raw lines', () => {
+  it('round-trip a header with its boot offset and layout, a cgroup and a batch', () => {
+    const header = encodeLine({ kind: 'header', version: 1, bootToEpochNs: 1700000000123456789n, layout: { hdrSize: 80, eventTypes: ['unknown'] } });
+    expect(header).toContain('"bootToEpochNs":"1700000000123456789"');
+    expect(parseLine(header)).toMatchObject({ bootToEpochNs: 1700000000123456789n, layout: { hdrSize: 80, eventTypes: ['unknown'] } });
+    const cgroup = encodeLine({ kind: 'cgroup', id: 2n ** 63n, path: '/docker/abc' });
+    expect(parseLine(cgroup)).toEqual({ kind: 'cgroup', id: 2n ** 63n, path: '/docker/abc' });
+    const data = Buffer.from([0, 1, 2, 250, 251, 252, 253]);
+    const batch = encodeLine({ kind: 'batch', data });
+    expect(JSON.parse(batch)).toEqual({ kind: 'batch', data: data.toString('base64') });
+    expect(parseLine(batch)).toEqual({ kind: 'batch', data });
+    const stepped = encodeLine({ kind: 'batch', data, bootToEpochNs: 123n });
+    expect(JSON.parse(stepped)).toEqual({ kind: 'batch', bootToEpochNs: '123', data: data.toString('base64') });
+    expect(parseLine(stepped)).toEqual({ kind: 'batch', data, bootToEpochNs: 123n });
+  });
+
+  it.each([
+    ['{"kind":"batch","data":"AAE"}', /"data" must be base64/],
+    ['{"kind":"batch","data":"AA#A"}', /"data" must be base64/],
+    ['{"kind":"batch"}', /"data" must be a string/],
+    ['{"kind":"cgroup","id":"x","path":"/"}', /"id" must be an integer/],
+    ['{"kind":"header","layout":[]}', /"layout" must be an object/],
+  ])('rejects %s', (text, msg) => {
+    expect(() => parseLine(text)).toThrow(msg);
+  });
+
+  it('writes an event whose fields are getters (a spread would lose them)', () => {
+    class Lazy {
+      get ts(): bigint {
+        return 5n;
+      }
+      type = 'close';
+      tid = 1;
+      pid = 1;
+      ppid = 0;
+      uid = 0;
+      gid = 0;
+      loginuid = 0;
+      comm = 'x';
+      cgroupId = 0n;
+      res = 0;
+      args = { fd: 3 };
+    }
+    expect(JSON.parse(encodeLine({ kind: 'event', record: new Lazy() }))).toMatchObject({ kind: 'event', ts: '5', type: 'close', args: { fd: 3 } });
+  });
+});

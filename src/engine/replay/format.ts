@@ -6,6 +6,14 @@
 //   {"kind":"proc", ...ProcSnapshot}         processes running when the capture began
 //   {"kind":"container", ...ContainerInfo}   container metadata known to the capture
 //   {"kind":"event", ...RawRecord}           one syscall record
+//
+// `falconet capture` writes raw files by default (`--format json` writes event lines): the probe's
+// batches as the addon delivered them, decoded only when replayed (raw.ts):
+//   {"kind":"header", ..., "bootToEpochNs":"1700000000000000000","layout":{...LAYOUT,"eventTypes":[...]}}
+//   {"kind":"cgroup","id":"4242","path":"/system.slice/x.service"}   before the first batch with that id
+//   {"kind":"batch","data":"<base64>"}       many records, back to back, in events.h's layout
+//   {"kind":"batch","bootToEpochNs":"...","data":"<base64>"}   the same, after the clock was stepped:
+//                                            this offset holds from this batch on
 
 import type { ArgValue, ContainerInfo, Fd, ProcSnapshot, RawRecord } from '../event.js';
 import type { GroupEntry, UserEntry } from '../users.js';
@@ -18,13 +26,19 @@ export interface Header {
   hostname?: string;
   users?: UserEntry[];
   groups?: GroupEntry[];
+  /** Raw files: added to a batch record's boot-time ts to get ns since the epoch. */
+  bootToEpochNs?: bigint;
+  /** Raw files: the layout the batches were recorded with (raw.ts WIRE_LAYOUT), as read. */
+  layout?: Readonly<Record<string, unknown>>;
 }
 
 export type Line =
   | Header
   | { kind: 'proc'; proc: ProcSnapshot }
   | { kind: 'container'; container: ContainerInfo }
-  | { kind: 'event'; record: RawRecord };
+  | { kind: 'event'; record: RawRecord }
+  | { kind: 'cgroup'; id: bigint; path: string }
+  | { kind: 'batch'; data: Buffer; bootToEpochNs?: bigint };
 
 export class FormatError extends Error {}
 
@@ -134,6 +148,25 @@ function container(o: Obj): ContainerInfo {
   return info;
 }
 
+function header(o: Obj): Header {
+  const h: Header = { kind: 'header', version: int(o, 'version', FORMAT_VERSION), hostname: o.hostname as string | undefined, users: o.users as UserEntry[] | undefined, groups: o.groups as GroupEntry[] | undefined };
+  if (o.bootToEpochNs !== undefined) h.bootToEpochNs = big(o, 'bootToEpochNs');
+  if (o.layout !== undefined) {
+    if (!isObj(o.layout)) throw new FormatError('"layout" must be an object');
+    h.layout = o.layout;
+  }
+  return h;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Buffer.from skips characters that are not base64; a damaged line must be an error instead. */
+function base64(o: Obj, key: string): Buffer {
+  const v = text(o, key);
+  if (v.length % 4 !== 0 || !BASE64.test(v)) throw new FormatError(`"${key}" must be base64`);
+  return Buffer.from(v, 'base64');
+}
+
 /** Parses one line; throws FormatError with a message naming what is wrong. */
 export function parseLine(line: string): Line {
   let v: unknown;
@@ -145,7 +178,7 @@ export function parseLine(line: string): Line {
   if (!isObj(v)) throw new FormatError('each line must be a JSON object');
   switch (v.kind) {
     case 'header':
-      return { kind: 'header', version: int(v, 'version', FORMAT_VERSION), hostname: v.hostname as string | undefined, users: v.users as UserEntry[] | undefined, groups: v.groups as GroupEntry[] | undefined };
+      return header(v);
     case 'proc':
       return { kind: 'proc', proc: proc(v) };
     case 'container':
@@ -153,13 +186,29 @@ export function parseLine(line: string): Line {
     case 'event':
     case undefined:
       return { kind: 'event', record: record(v) };
+    case 'cgroup':
+      return { kind: 'cgroup', id: big(v, 'id'), path: text(v, 'path') };
+    case 'batch':
+      return v.bootToEpochNs === undefined
+        ? { kind: 'batch', data: base64(v, 'data') }
+        : { kind: 'batch', data: base64(v, 'data'), bootToEpochNs: big(v, 'bootToEpochNs') };
     default:
-      throw new FormatError(`unknown "kind" ${JSON.stringify(v.kind)}: expected header, proc, container or event`);
+      throw new FormatError(`unknown "kind" ${JSON.stringify(v.kind)}: expected header, proc, container, event, cgroup or batch`);
   }
 }
 
 function replacer(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
+}
+
+/** Field by field, not a spread: a record may be a class instance whose fields are getters. */
+function eventFields(r: RawRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    kind: 'event', ts: r.ts, type: r.type, tid: r.tid, pid: r.pid, ppid: r.ppid, uid: r.uid, gid: r.gid,
+    loginuid: r.loginuid, comm: r.comm, cgroupId: r.cgroupId, res: r.res, args: r.args,
+  };
+  if (r.cgroup !== undefined) o.cgroup = r.cgroup;
+  return o;
 }
 
 export function encodeLine(line: Line): string {
@@ -171,6 +220,13 @@ export function encodeLine(line: Line): string {
     case 'container':
       return JSON.stringify({ kind: 'container', ...line.container }, replacer);
     case 'event':
-      return JSON.stringify({ kind: 'event', ...line.record }, replacer);
+      return JSON.stringify(eventFields(line.record), replacer);
+    case 'cgroup':
+      return JSON.stringify({ kind: 'cgroup', id: line.id, path: line.path }, replacer);
+    case 'batch':
+      // Base64 needs no escaping: concatenation spares JSON.stringify a scan of a megabyte string.
+      return line.bootToEpochNs === undefined
+        ? `{"kind":"batch","data":"${line.data.toString('base64')}"}`
+        : `{"kind":"batch","bootToEpochNs":"${line.bootToEpochNs}","data":"${line.data.toString('base64')}"}`;
   }
 }
