@@ -110,7 +110,20 @@ struct fn_event_hdr {
 	X(PIPE, pipe, 66, 2)                   \
 	X(PIPE2, pipe2, 67, 3)                 \
 	X(KILL, kill, 68, 2)                   \
-	X(PRCTL, prctl, 69, 2)
+	X(PRCTL, prctl, 69, 2)                 \
+	X(FCNTL, fcntl, 57, 2)                 \
+	X(READ, read, 64, 2)                   \
+	X(WRITE, write, 65, 2)                 \
+	X(SECCOMP, seccomp, 70, 2)             \
+	X(MPROTECT, mprotect, 71, 3)           \
+	X(MMAP, mmap, 72, 5)                   \
+	X(CAPSET, capset, 73, 3)               \
+	X(USERFAULTFD, userfaultfd, 74, 1)     \
+	X(PIDFD_GETFD, pidfd_getfd, 75, 3)     \
+	X(PIDFD_OPEN, pidfd_open, 76, 2)       \
+	X(PROCESS_VM_WRITEV, process_vm_writev, 77, 1) \
+	X(PROCESS_VM_READV, process_vm_readv, 78, 1)   \
+	X(IO_URING_SETUP, io_uring_setup, 79, 1)
 
 #define FN_ENUM_ENTRY(E, name, id, np) FN_EVT_##E = id,
 enum fn_event_type { FN_EVENT_LIST(FN_ENUM_ENTRY) FN_EVT_MAX = 128 };

@@ -162,6 +162,31 @@ SYS_EXIT(chdir)        { BEGIN(CHDIR); p_ustr(&e, 0, A0(r)); END(); }
 SYS_EXIT(fchdir)       { BEGIN(FCHDIR); p_num(&e, 0, (int)A0(r)); END(); }
 SYS_EXIT(kill)         { BEGIN(KILL); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (int)A1(r)); END(); }
 SYS_EXIT(prctl)        { BEGIN(PRCTL); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, A1(r)); END(); }
+SYS_EXIT(fcntl)        { BEGIN(FCNTL); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (int)A1(r)); END(); }
+SYS_EXIT(read)         { BEGIN(READ); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, ret >= 0 ? ret : A2(r)); END(); }
+SYS_EXIT(write)        { BEGIN(WRITE); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, ret >= 0 ? ret : A2(r)); END(); }
+SYS_EXIT(seccomp)      { BEGIN(SECCOMP); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, (__u32)A1(r)); END(); }
+SYS_EXIT(mprotect)     { BEGIN(MPROTECT); p_num(&e, 0, A0(r)); p_num(&e, 1, A1(r)); p_num(&e, 2, A2(r)); END(); }
+SYS_EXIT(mmap)         { BEGIN(MMAP); p_num(&e, 0, A0(r)); p_num(&e, 1, A1(r)); p_num(&e, 2, A2(r)); p_num(&e, 3, A3(r)); p_num(&e, 4, (int)A4(r)); END(); }
+SYS_EXIT(userfaultfd)  { BEGIN(USERFAULTFD); p_num(&e, 0, (__u32)A0(r)); END(); }
+SYS_EXIT(pidfd_getfd)  { BEGIN(PIDFD_GETFD); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (int)A1(r)); p_num(&e, 2, (__u32)A2(r)); END(); }
+SYS_EXIT(pidfd_open)   { BEGIN(PIDFD_OPEN); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (__u32)A1(r)); END(); }
+SYS_EXIT(process_vm_writev) { BEGIN(PROCESS_VM_WRITEV); p_num(&e, 0, (int)A0(r)); END(); }
+SYS_EXIT(process_vm_readv)  { BEGIN(PROCESS_VM_READV); p_num(&e, 0, (int)A0(r)); END(); }
+SYS_EXIT(io_uring_setup)    { BEGIN(IO_URING_SETUP); p_num(&e, 0, (__u32)A0(r)); END(); }
+
+/* capset: the capability sets being set, from the caller's two 32-bit __user_cap_data_structs
+ * (effective, permitted, inheritable each), joined into 64-bit masks; 0 when unreadable */
+SYS_EXIT(capset)
+{
+	BEGIN(CAPSET);
+	__u32 d[6] = {};
+	bpf_probe_read_user(d, sizeof(d), (void *)A1(r));
+	p_num(&e, 0, d[2] | (__u64)d[5] << 32);
+	p_num(&e, 1, d[1] | (__u64)d[4] << 32);
+	p_num(&e, 2, d[0] | (__u64)d[3] << 32);
+	END();
+}
 
 /* pipe, pipe2: the two new fds, read back from the caller's array once the call succeeded (-1 otherwise) */
 static __always_inline void p_pipefds(struct ev *e, long ret, const void *ufds)

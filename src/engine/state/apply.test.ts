@@ -128,6 +128,15 @@ describe('StateMachine', () => {
     expect(e.fd?.name).toBe('127.0.0.1:41000->127.0.0.53:53');
   });
 
+  it('copies an fd on fcntl F_DUPFD_CLOEXEC, and leaves the table alone on other commands', () => {
+    const m = machine();
+    m.apply(rec('openat', 3, { dirfd: -100, name: '/etc/hosts', flags: 0 }));
+    m.apply(rec('fcntl', 10, { fd: 3, cmd: 1030 }));
+    expect(m.threads.get(100)?.fds.get(10)).toMatchObject({ num: 10, name: '/etc/hosts', openFlags: 0o2000000 });
+    m.apply(rec('fcntl', 0, { fd: 3, cmd: 4 })); // F_SETFL: res 0 is not a new fd
+    expect(m.threads.get(100)?.fds.get(0)?.name).not.toBe('/etc/hosts');
+  });
+
   it('changes ids on a successful setuid only', () => {
     const m = machine();
     m.apply(rec('setuid', -1, { uid: 1000 }));

@@ -129,7 +129,7 @@ const HANDLERS: Record<string, Handler> = {
   sendmsg: sendHandler,
   recvfrom: recvHandler,
   recvmsg: recvHandler,
-  fcntl: argFd,
+  fcntl: fcntlHandler,
   finit_module: argFd,
   setns: argFd,
   mmap: argFd,
@@ -157,6 +157,21 @@ function acceptHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   const fd = accepted(ok ? rec.res : -1, listener, sockAddr(rec.args.addr), sockAddr(rec.args.laddr));
   if (ok) t.fds.set(rec.res, fd);
   return fd;
+}
+
+const F_DUPFD = 0;
+const F_DUPFD_CLOEXEC = 1030;
+
+/** fcntl's F_DUPFD and F_DUPFD_CLOEXEC are dups to the lowest free fd at or above the argument. */
+function fcntlHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
+  const old = t.fds.get(num(rec.args.fd));
+  const cmd = num(rec.args.cmd);
+  if (!ok || !old || (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC)) return old;
+  const copy = copyFd(old);
+  copy.num = rec.res;
+  copy.openFlags = cmd === F_DUPFD_CLOEXEC ? old.openFlags | 0o2000000 : old.openFlags & ~0o2000000;
+  t.fds.set(rec.res, copy);
+  return old;
 }
 
 function sendHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
