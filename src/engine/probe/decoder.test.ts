@@ -3,45 +3,11 @@ import { EVENT_BY_NAME } from '../schema.js';
 import { decodeBatch, decodeRecord, forEachRecord, recordTruncated, recordTypeId } from './decoder.js';
 import { LAYOUT as L } from './layout.js';
 import { ipv6 } from './sockaddr.js';
+import { record } from './testing/records.js';
 
 // Hand-built records in the events.h layout: params are Buffers (raw bytes) or bigints (8-byte values).
-type P = Buffer | bigint;
 const num = (v: number | bigint): bigint => BigInt(v);
 const str = (s: string): Buffer => Buffer.from(s, 'utf8');
-
-function record(type: string, params: P[], h: Partial<{ ts: bigint; tid: number; pid: number; ppid: number; uid: number; res: number; flags: number; comm: string }> = {}): Buffer {
-  const id = EVENT_BY_NAME.get(type)!.id;
-  const data = params.map((p) => {
-    if (Buffer.isBuffer(p)) return p;
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt.asUintN(64, p));
-    return b;
-  });
-  const body = L.hdrSize + 2 * params.length + data.reduce((n, d) => n + d.length, 0);
-  const len = (body + 7) & ~7;
-  const buf = Buffer.alloc(len);
-  buf.writeBigUInt64LE(h.ts ?? 1000n, L.offTs);
-  buf.writeUInt32LE(len, L.offLen);
-  buf.writeUInt16LE(id, L.offType);
-  buf.writeUInt16LE(params.length, L.offNparams);
-  buf.writeUInt32LE(h.tid ?? 42, L.offTid);
-  buf.writeUInt32LE(h.pid ?? 42, L.offPid);
-  buf.writeUInt32LE(h.ppid ?? 1, L.offPpid);
-  buf.writeUInt32LE(h.uid ?? 0, L.offUid);
-  buf.writeUInt32LE(0, L.offGid);
-  buf.writeUInt32LE(0xffffffff, L.offLoginuid);
-  buf.write(h.comm ?? 'cat', L.offComm);
-  buf.writeBigUInt64LE(7n, L.offCgroupId);
-  buf.writeBigInt64LE(BigInt(h.res ?? 0), L.offRes);
-  buf.writeUInt32LE(h.flags ?? 0, L.offFlags);
-  let p = L.hdrSize + 2 * params.length;
-  data.forEach((d, i) => {
-    buf.writeUInt16LE(d.length, L.hdrSize + 2 * i);
-    d.copy(buf, p);
-    p += d.length;
-  });
-  return buf;
-}
 
 function sockaddrIn(ip: number[], port: number): Buffer {
   const b = Buffer.alloc(16);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LAYOUT as L } from '../probe/layout.js';
 import { decodeBatchLine, forEachCgroupId, layoutDifferences, WIRE_LAYOUT } from './raw.js';
-import { openat, record } from './testing/batch.js';
+import { openat, record } from '../probe/testing/records.js';
 
 describe('layoutDifferences', () => {
   it('accepts this build and a file whose event types and params are a prefix of it', () => {

@@ -6,7 +6,7 @@ import { LAYOUT } from '../probe/layout.js';
 import { encodeLine } from './format.js';
 import { WIRE_LAYOUT } from './raw.js';
 import { readEventFile, type ReadItem } from './reader.js';
-import { openat } from './testing/batch.js';
+import { openat } from '../probe/testing/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'falconet-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
-// Probe batches built by hand in events.h's layout (as src/engine/probe/decoder.test.ts builds its
-// records), for the tests of raw event files.
-import { LAYOUT as L } from '../../probe/layout.js';
+// Probe records built by hand in events.h's layout, for the decoder's tests and those of raw event
+// files. Concatenated, they make a batch.
 import { EVENT_BY_NAME } from '../../schema.js';
+import { LAYOUT as L } from '../layout.js';
 
 /** A param: raw bytes, or an 8-byte value. */
 export type Param = Buffer | bigint;
@@ -10,11 +10,15 @@ export interface RecordHeader {
   ts: bigint;
   tid: number;
   pid: number;
+  ppid: number;
+  uid: number;
   cgroupId: bigint;
   comm: string;
   res: number;
+  flags: number;
 }
 
+/** A record of `type` with these params in order; header fields default to a root `cat`, pid 42. */
 export function record(type: string, params: Param[], h: Partial<RecordHeader> = {}): Buffer {
   const data = params.map((p) => {
     if (Buffer.isBuffer(p)) return p;
@@ -31,11 +35,13 @@ export function record(type: string, params: Param[], h: Partial<RecordHeader> =
   buf.writeUInt16LE(params.length, L.offNparams);
   buf.writeUInt32LE(h.tid ?? h.pid ?? 42, L.offTid);
   buf.writeUInt32LE(h.pid ?? 42, L.offPid);
-  buf.writeUInt32LE(1, L.offPpid);
+  buf.writeUInt32LE(h.ppid ?? 1, L.offPpid);
+  buf.writeUInt32LE(h.uid ?? 0, L.offUid);
   buf.writeUInt32LE(0xffffffff, L.offLoginuid);
   buf.write(h.comm ?? 'cat', L.offComm);
   buf.writeBigUInt64LE(h.cgroupId ?? 7n, L.offCgroupId);
   buf.writeBigInt64LE(BigInt(h.res ?? 0), L.offRes);
+  buf.writeUInt32LE(h.flags ?? 0, L.offFlags);
   let p = L.hdrSize + 2 * params.length;
   data.forEach((d, i) => {
     buf.writeUInt16LE(d.length, L.hdrSize + 2 * i);
