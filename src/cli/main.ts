@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // falconet's command line: one file per command; this one only wires them to commander.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RULES, UsageError } from './rule-files.js';
 
 const program = new Command()
@@ -15,6 +15,13 @@ const alertOptions = (c: Command) =>
     .option('--json', "print alerts in Falco's json_output shape")
     .option('--file-output <file>', "also append alerts to this file (Falco's file_output)")
     .option('--min-priority <priority>', 'skip rules less severe than this');
+
+/** A number parser for commander that names what it wanted, e.g. `a number from 0 to 1`. */
+const numberIn = (what: string, ok: (n: number) => boolean) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !ok(n)) throw new InvalidArgumentError(`expected ${what}, got "${v}".`);
+  return n;
+};
 
 function run(action: () => number | Promise<number>): void {
   Promise.resolve()
@@ -73,7 +80,17 @@ alertOptions(
     .description('watch this host live with the rules (root)')
     .addOption(rulesOption())
     .option('--ring-bytes <n>', 'ring buffer size in bytes (a power of two)', (v) => Number(v))
-    .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v)),
+    .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v))
+    .option(
+      '--drop-alert-threshold <fraction>',
+      "alert when more than this fraction of a second's events was dropped (0: any drop; Falco's default 0.1)",
+      numberIn('a fraction from 0 up to (not including) 1', (n) => n >= 0 && n < 1),
+    )
+    .option(
+      '--drop-alert-interval <seconds>',
+      'at most one drop alert per this many seconds (default 30); every drop is logged and counted',
+      numberIn('a number of seconds, 0 or more', (n) => n >= 0),
+    ),
 ).action((o: import('./run.js').RunOptions) => run(async () => (await import('./run.js')).runLive(o)));
 
 program

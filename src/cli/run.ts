@@ -9,6 +9,7 @@ import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
 import { ProcCgroupSource } from '../metadata/cgroup-source.js';
 import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
+import { DEFAULT_DROP_POLICY, DropPolicy, type DropCounts } from './drops.js';
 import { hostName, hostUsers } from './host.js';
 import { ALL_TYPES, runLiveSession } from './live.js';
 import { createLogger } from './logger.js';
@@ -18,18 +19,21 @@ export interface RunOptions extends AlertOptions {
   rules: string[];
   ringBytes?: number;
   duration?: number;
+  dropAlertThreshold?: number;
+  dropAlertInterval?: number;
 }
 
 /** Like Falco, lost events are themselves an alert: a gap in what the rules saw. */
-function dropAlert(ring: number, batch: number, received: number, hostname: string): Alert {
+function dropAlert(c: DropCounts, hostname: string): Alert {
   const now = BigInt(Date.now()) * 1_000_000n;
-  const text = `Falconet internal: syscall event drop. ${ring + batch} system calls dropped in last second (ring buffer full: ${ring}, engine behind: ${batch}, delivered: ${received})`;
+  const span = c.seconds === 1 ? 'in the last second with drops' : `in ${c.seconds} seconds with drops since the previous drop alert`;
+  const text = `Falconet internal: syscall event drop. ${c.ring + c.batch} system calls dropped ${span} (ring buffer full: ${c.ring}, engine behind: ${c.batch}, delivered: ${c.delivered})`;
   return {
     time: formatIso8601(now),
     rule: 'Falconet internal: syscall event drop',
     priority: 'Critical',
     output: `${formatTime(now)}: Critical ${text}`,
-    output_fields: { 'n_drops_ringbuf': ring, 'n_drops_engine': batch, 'n_evts': received },
+    output_fields: { 'n_drops_ringbuf': c.ring, 'n_drops_engine': c.batch, 'n_evts': c.delivered, 'n_seconds': c.seconds },
     tags: [],
     source: 'internal',
     hostname,
@@ -42,6 +46,10 @@ export async function runLive(opts: RunOptions): Promise<number> {
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
 
+  const drops = new DropPolicy({
+    threshold: opts.dropAlertThreshold ?? DEFAULT_DROP_POLICY.threshold,
+    intervalMs: opts.dropAlertInterval !== undefined ? opts.dropAlertInterval * 1000 : DEFAULT_DROP_POLICY.intervalMs,
+  });
   const cgroups = new ProcCgroupSource();
   const threads = new ThreadTable();
   const ctx = new Context(threads, hostUsers(), hostName());
@@ -61,8 +69,9 @@ export async function runLive(opts: RunOptions): Promise<number> {
     onSnapshot: (procs) => threads.seed(procs, (c) => cgroups.containerOf(c)),
     onRecord: (rec) => engine.process(rec),
     onDrops: (ring, batch, received) => {
-      log.warn({ ringDrops: ring, batchDrops: batch }, 'events dropped');
-      sinks.send(dropAlert(ring, batch, received, ctx.hostname));
+      log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
+      const due = drops.observe(ring, batch, received, Date.now());
+      if (due) sinks.send(dropAlert(due, ctx.hostname));
     },
   });
   await sinks.close();

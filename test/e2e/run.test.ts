@@ -5,7 +5,7 @@ import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPAT, tempDir } from '../cli/cli.js';
+import { COMPAT, falconet, tempDir } from '../cli/cli.js';
 import { kernelTestsPossible, startLive } from './env.js';
 
 const why = kernelTestsPossible();
@@ -64,5 +64,25 @@ describe('falconet run (live kernel)', () => {
       tcp.close();
       udp.close();
     }
+  });
+
+  it('raises a drop alert when a tiny ring buffer loses events, and logs every second with drops', async () => {
+    const rules = join(tempDir(), 'opens.yaml');
+    writeFileSync(rules, '- rule: Opens\n  desc: d\n  condition: evt.type = openat and fd.name = /dev/falconet-none\n  output: o\n  priority: DEBUG\n');
+    const opens = `const fs = require('fs'); for (let i = 0; i < 20000; i++) fs.closeSync(fs.openSync('/dev/null', 'r'));`;
+    const r = await watch(['-r', rules, '--ring-bytes', '4096', '--drop-alert-threshold', '0'], () => spawnSync(process.execPath, ['-e', opens], { stdio: 'ignore' }));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Critical Falconet internal: syscall event drop\. \d+ system calls dropped in the last second with drops \(ring buffer full: [1-9]\d*, engine behind: 0, delivered: \d+\)/);
+    expect(r.stderr).toContain('"msg":"events dropped"');
+    // exactly one alert: the rest of the run's drops wait for the next 30 s interval, counted
+    expect(r.stdout.match(/syscall event drop/g)).toHaveLength(1);
+  });
+
+  it('refuses a drop threshold or interval out of range, naming the option, before touching the kernel', () => {
+    const bad = falconet(['run', '--drop-alert-threshold', '1.5']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(`option '--drop-alert-threshold <fraction>' argument '1.5' is invalid. expected a fraction from 0 up to (not including) 1, got "1.5".`);
+    const never = falconet(['run', '--drop-alert-interval', 'soon']);
+    expect(never.stderr).toContain(`argument 'soon' is invalid. expected a number of seconds, 0 or more, got "soon".`);
   });
 });
