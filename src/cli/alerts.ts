@@ -3,12 +3,15 @@
 import { alertToJson, formatAlertText, type Alert } from '../engine/alert.js';
 import { fileChannel, stdoutChannel, type OutputChannel } from '../outputs/index.js';
 import { parsePriority, type Priority } from '../rules/types.js';
+import type { RuleMatching } from '../engine/ruleset.js';
 import { UsageError } from './rule-files.js';
 
 export interface AlertOptions {
   json?: boolean;
   fileOutput?: string;
   minPriority?: string;
+  /** Falco's rule_matching: 'first' (default) alerts on the first matching rule, 'all' on every one. */
+  ruleMatching?: RuleMatching;
 }
 
 export class AlertSinks {
@@ -23,7 +26,17 @@ export class AlertSinks {
   }
 
   send(alert: Alert): void {
-    const rendered = { text: formatAlertText(alert), json: alertToJson(alert) };
+    // Each form is rendered once, and only if some channel wants it.
+    let text: string | undefined;
+    let json: string | undefined;
+    const rendered = {
+      get text() {
+        return (text ??= formatAlertText(alert));
+      },
+      get json() {
+        return (json ??= alertToJson(alert));
+      },
+    };
     for (const c of this.channels) c.send(rendered);
   }
 

@@ -14,7 +14,12 @@ const alertOptions = (c: Command) =>
   c
     .option('--json', "print alerts in Falco's json_output shape")
     .option('--file-output <file>', "also append alerts to this file (Falco's file_output)")
-    .option('--min-priority <priority>', 'skip rules less severe than this');
+    .option('--min-priority <priority>', 'skip rules less severe than this')
+    .addOption(
+      new Option('--rule-matching <mode>', "Falco's rule_matching: alert on the first matching rule in load order, or on all of them")
+        .choices(['first', 'all'])
+        .default('first'),
+    );
 
 /** A number parser for commander that names what it wanted, e.g. `a number from 0 to 1`. */
 const numberIn = (what: string, ok: (n: number) => boolean) => (v: string): number => {

@@ -17,7 +17,7 @@ export interface ReplayOptions extends AlertOptions {
 }
 
 export async function replay(file: string, opts: ReplayOptions): Promise<number> {
-  const loaded = loadRuleFiles(opts.rules, { minPriority: minPriorityOption(opts.minPriority) });
+  const loaded = loadRuleFiles(opts.rules, { minPriority: minPriorityOption(opts.minPriority), matching: opts.ruleMatching });
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
 

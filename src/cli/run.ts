@@ -42,7 +42,7 @@ function dropAlert(c: DropCounts, hostname: string): Alert {
 
 export async function runLive(opts: RunOptions): Promise<number> {
   const log = createLogger();
-  const loaded = loadRuleFiles(opts.rules, { minPriority: minPriorityOption(opts.minPriority) });
+  const loaded = loadRuleFiles(opts.rules, { minPriority: minPriorityOption(opts.minPriority), matching: opts.ruleMatching });
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
 

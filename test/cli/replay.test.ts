@@ -52,6 +52,19 @@ describe('falconet replay', () => {
     expect(r.stdout).toContain('A shell was spawned');
   });
 
+  it('alerts on every matching rule with --rule-matching all, on the first by default', () => {
+    const rules = join(tempDir(), 'two.yaml');
+    const rule = (name: string) => `- rule: ${name}\n  desc: d\n  condition: evt.type = execve and proc.name = sh\n  output: ${name} %proc.name\n  priority: NOTICE\n`;
+    writeFileSync(rules, rule('First shell rule') + rule('Second shell rule'));
+    const first = falconet(['replay', SHELL, '-r', rules]);
+    expect(first.stdout.trim().split('\n').map((l) => l.replace(/^\S+ \S+ /, ''))).toEqual(['First shell rule sh']);
+    const all = falconet(['replay', SHELL, '-r', rules, '--rule-matching', 'all']);
+    expect(all.stdout.trim().split('\n').map((l) => l.replace(/^\S+ \S+ /, ''))).toEqual(['First shell rule sh', 'Second shell rule sh']);
+    const bad = falconet(['replay', SHELL, '-r', rules, '--rule-matching', 'some']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("argument 'some' is invalid. Allowed choices are first, all.");
+  });
+
   it('writes alerts to a file as well with --file-output', () => {
     const out = join(tempDir(), 'alerts.log');
     expect(falconet(['replay', SHELL, '--file-output', out]).code).toBe(0);
