@@ -80,7 +80,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
     });
   }
 
-  // new Probe({ programs, typeIds, ringBytes, excludePids, batchBytes, batchMs, maxInflight, logPath }, onBatch)
+  // new Probe({ programs, typeIds, ringBytes, excludePids, selfPidNs?, batchBytes, batchMs, maxInflight, logPath }, onBatch)
   Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info), env_(info.Env()) {
     Napi::Env env = info.Env();
     Napi::Object o = info[0].As<Napi::Object>();
@@ -103,6 +103,12 @@ class Probe : public Napi::ObjectWrap<Probe> {
       return;
     }
     bpf_map__set_max_entries(skel_->maps.rb, o.Get("ringBytes").As<Napi::Number>().Uint32Value());
+    // excludePids are pids of this pid namespace; when it is not the host's, the probe matches them there.
+    Napi::Value ns = o.Get("selfPidNs");
+    if (ns.IsObject()) {
+      skel_->rodata->self_pidns_dev = ns.As<Napi::Object>().Get("dev").As<Napi::Number>().Int64Value();
+      skel_->rodata->self_pidns_ino = ns.As<Napi::Object>().Get("ino").As<Napi::Number>().Int64Value();
+    }
 
     std::set<std::string> wanted_progs;
     Napi::Array progs = o.Get("programs").As<Napi::Array>();

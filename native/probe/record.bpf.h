@@ -14,8 +14,13 @@ struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 8 << 20); } rb 
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct fn_scratch); } scratch SEC(".maps");
 /* [0] = records lost because the ring buffer was full */
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); } drops SEC(".maps");
-/* thread group ids whose activity is never reported (the monitor itself) */
+/* thread group ids whose activity is never reported (the monitor itself), as the monitor sees them:
+ * host pids, or pids of the monitor's own pid namespace when that is not the host's (set below) */
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1024); __type(key, __u32); __type(value, __u8); } excluded SEC(".maps");
+/* The monitor's pid namespace (nsfs dev and inode) when it runs in one of its own, e.g. a container
+ * without hostPID; 0 in the host's. Set by the addon before load. */
+const volatile __u64 self_pidns_dev = 0;
+const volatile __u64 self_pidns_ino = 0;
 /* event type id -> 1 when some rule wants it; consulted by hooks shared by several types */
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, FN_EVT_MAX); __type(key, __u32); __type(value, __u8); } wanted SEC(".maps");
 /* execveat's dirfd and flags, saved at sys_enter_execveat for sched_process_exec (which sees the
@@ -43,8 +48,15 @@ static __always_inline int ev_begin(struct ev *e, __u32 type, __u32 nparams, __s
 {
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 tgid = pt >> 32, zero = 0;
-	if (bpf_map_lookup_elem(&excluded, &tgid))
+	if (self_pidns_ino) {
+		/* fails for every task outside the monitor's pid namespace: those are never excluded */
+		struct bpf_pidns_info ns = {};
+		if (!bpf_get_ns_current_pid_tgid(self_pidns_dev, self_pidns_ino, &ns, sizeof(ns)) &&
+		    bpf_map_lookup_elem(&excluded, &ns.tgid))
+			return -1;
+	} else if (bpf_map_lookup_elem(&excluded, &tgid)) {
 		return -1;
+	}
 	e->s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e->s)
 		return -1;

@@ -1,12 +1,12 @@
 // The README's run command on the live host: `cat /etc/shadow` must produce an alert.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPAT, falconet, tempDir } from '../cli/cli.js';
-import { kernelTestsPossible, startLive } from './env.js';
+import { COMPAT, falconet, ROOT, tempDir } from '../cli/cli.js';
+import { kernelTestsPossible, startLive, until } from './env.js';
 
 const why = kernelTestsPossible();
 
@@ -84,5 +84,48 @@ describe('falconet run (live kernel)', () => {
     expect(bad.stderr).toContain(`option '--drop-alert-threshold <fraction>' argument '1.5' is invalid. expected a fraction from 0 up to (not including) 1, got "1.5".`);
     const never = falconet(['run', '--drop-alert-interval', 'soon']);
     expect(never.stderr).toContain(`argument 'soon' is invalid. expected a number of seconds, 0 or more, got "soon".`);
+  });
+
+  it('ignores its own syscalls also from a pid namespace of its own (a container without hostPID)', async () => {
+    const rules = join(tempDir(), 'self.yaml');
+    // `read` holds the shell until the rule names the monitor's host pid; exec keeps that pid for node
+    const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c',
+      `read go; exec "${process.execPath}" ${ROOT}/dist/cli/main.js run -r ${rules} --duration 4`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    const ppidOf = (pid: string): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+    let monitor = 0;
+    await until(() => {
+      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        try {
+          if (ppidOf(pid) === child.pid) monitor = Number(pid);
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return monitor > 0;
+    }, 5000);
+    writeFileSync(rules, `
+- rule: Monitor writes
+  desc: every write the monitor makes (its logs, its alerts), which must never be seen
+  condition: evt.type = write and proc.pid = ${monitor}
+  output: "self write by %proc.pid on fd %fd.num"
+  priority: WARNING
+- rule: Host reads hostname
+  desc: another process outside the monitor namespace, which must still be seen
+  condition: evt.type = openat and fd.name = /etc/hostname and proc.name = cat
+  output: "host cat %proc.pid"
+  priority: WARNING
+`);
+    child.stdin.end('go\n');
+    await until(() => stderr.includes('"msg":"probe attached"'), 10_000);
+    spawnSync('cat', ['/etc/hostname'], { stdio: 'ignore' });
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toContain('"msg":"stopped"');
+    expect(stdout).toMatch(/Warning host cat \d+/);
+    expect(stdout).not.toContain('self write');
   });
 });

@@ -24,6 +24,8 @@ export interface NativeProbeOptions {
   typeIds: number[];
   ringBytes: number;
   excludePids: number[];
+  /** The pid namespace excludePids belong to, when it is not the host's. */
+  selfPidNs?: { dev: number; ino: number };
   batchBytes: number;
   batchMs: number;
   maxInflight: number;

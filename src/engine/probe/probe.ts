@@ -1,7 +1,7 @@
 // openProbe: start the kernel probe for the event types the loaded rules need, and receive its
 // records in batches. The addon does the work; this wrapper validates options, plans which BPF
 // programs to attach, excludes the monitor itself, and detaches on stop(), exit and SIGINT/SIGTERM.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EVENT_BY_NAME } from '../schema.js';
@@ -14,7 +14,10 @@ export interface ProbeOptions {
   eventTypes: readonly string[];
   /** Ring buffer size in bytes: a power of two, at least 4096. Default 8 MiB. */
   ringBytes?: number;
-  /** Processes (thread group ids) never reported; the calling process is always excluded. */
+  /**
+   * Processes (thread group ids, as this process sees them) never reported; the calling process is
+   * always excluded. In a pid namespace of its own (a container without hostPID) they are matched there.
+   */
   excludePids?: readonly number[];
   /** Receives one Buffer holding many records; decode with decodeBatch / decodeRecord. */
   onBatch(buf: Buffer): void;
@@ -54,6 +57,21 @@ export interface Probe {
 }
 
 const BTF_PATH = '/sys/kernel/btf/vmlinux';
+/** The host's (initial) pid namespace always has this inode (PROC_PID_INIT_INO). */
+const INIT_PIDNS_INO = 0xeffffffc;
+
+/**
+ * This process's pid namespace when it is not the host's: its pids (process.pid included) mean
+ * nothing to the kernel's host-wide view, so the probe must match them inside that namespace.
+ */
+export function ownPidNamespace(): { dev: number; ino: number } | undefined {
+  try {
+    const st = statSync('/proc/self/ns/pid');
+    return st.ino === INIT_PIDNS_INO ? undefined : { dev: st.dev, ino: st.ino };
+  } catch {
+    return undefined; // no procfs of our own: assume the host's namespace, as before
+  }
+}
 const DEFAULT_RING = 8 << 20;
 
 export function openProbe(opts: ProbeOptions): Probe {
@@ -80,6 +98,7 @@ export function openProbe(opts: ProbeOptions): Probe {
         typeIds: plan.typeIds,
         ringBytes,
         excludePids: [process.pid, ...(opts.excludePids ?? [])],
+        selfPidNs: ownPidNamespace(),
         batchBytes: opts.batchBytes ?? 1 << 20,
         batchMs: opts.batchMs ?? 20,
         maxInflight: opts.maxInflight ?? 64,
