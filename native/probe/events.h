@@ -107,8 +107,8 @@ struct fn_event_hdr {
 	X(SENDMSG, sendmsg, 61, 4)             \
 	X(RECVFROM, recvfrom, 62, 4)           \
 	X(RECVMSG, recvmsg, 63, 4)             \
-	X(PIPE, pipe, 66, 2)                   \
-	X(PIPE2, pipe2, 67, 3)                 \
+	X(PIPE, pipe, 66, 3)                   \
+	X(PIPE2, pipe2, 67, 4)                 \
 	X(KILL, kill, 68, 2)                   \
 	X(PRCTL, prctl, 69, 2)                 \
 	X(FCNTL, fcntl, 57, 2)                 \

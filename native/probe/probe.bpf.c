@@ -189,15 +189,23 @@ SYS_EXIT(capset)
 }
 
 /* pipe, pipe2: the two new fds, read back from the caller's array once the call succeeded (-1 otherwise) */
-static __always_inline void p_pipefds(struct ev *e, long ret, const void *ufds)
+static __always_inline int p_pipefds(struct ev *e, long ret, const void *ufds)
 {
 	int fds[2] = { -1, -1 };
 	if (ret != 0 || bpf_probe_read_user(fds, sizeof(fds), ufds))
 		fds[0] = fds[1] = -1;
 	p_num(e, 0, fds[0]); p_num(e, 1, fds[1]);
+	return fds[0];
 }
-SYS_EXIT(pipe)  { BEGIN(PIPE); p_pipefds(&e, ret, (void *)A0(r)); END(); }
-SYS_EXIT(pipe2) { BEGIN(PIPE2); p_pipefds(&e, ret, (void *)A0(r)); p_num(&e, 2, A1(r)); END(); }
+/* both ends share the pipe's inode: /proc shows them as pipe:[ino]. Params are laid out in index
+ * order, so this comes last. */
+static __always_inline void p_pipe_ino(struct ev *e, __u32 idx, int fd)
+{
+	struct file *f = fd >= 0 ? fd_file(fd) : NULL;
+	p_num(e, idx, f ? BPF_CORE_READ(f, f_inode, i_ino) : 0);
+}
+SYS_EXIT(pipe)  { BEGIN(PIPE); int fd = p_pipefds(&e, ret, (void *)A0(r)); p_pipe_ino(&e, 2, fd); END(); }
+SYS_EXIT(pipe2) { BEGIN(PIPE2); int fd = p_pipefds(&e, ret, (void *)A0(r)); p_num(&e, 2, A1(r)); p_pipe_ino(&e, 3, fd); END(); }
 
 /* ---- process lifecycle ---- */
 

@@ -204,7 +204,7 @@ describe('kernel probe, wide syscall set (e2e)', () => {
       expect(rm!.args.laddr).toBeUndefined();
     });
 
-    it('pipe and pipe2 report the two new fds', () => {
+    it('pipe and pipe2 report the two new fds and the pipe inode', () => {
       const p2 = of(['pipe2'], nodeChild).find((r) => r.res === 0 && (Number(r.args.flags) & O_CLOEXEC) !== 0);
       expect(p2).toBeDefined();
       const [a, b] = [Number(p2!.args.fd1), Number(p2!.args.fd2)];
@@ -213,6 +213,9 @@ describe('kernel probe, wide syscall set (e2e)', () => {
       const p1 = of(['pipe'], perlChild).find((r) => r.res === 0);
       expect(Number(p1?.args.fd1)).toBeGreaterThanOrEqual(0);
       expect(Number(p1?.args.fd2)).toBe(Number(p1?.args.fd1) + 1);
+      expect(Number(p2!.args.ino)).toBeGreaterThan(0);
+      expect(Number(p1!.args.ino)).toBeGreaterThan(0);
+      expect(p1!.args.ino).not.toBe(p2!.args.ino);
     });
 
     it('kill with the target pid and signal, prctl with its option', () => {

@@ -137,6 +137,13 @@ describe('StateMachine', () => {
     expect(m.threads.get(100)?.fds.get(0)?.name).not.toBe('/etc/hosts');
   });
 
+  it('names both ends of a new pipe pipe:[ino], as /proc does', () => {
+    const m = machine();
+    const e = m.apply(rec('pipe2', 0, { fd1: 5, fd2: 6, flags: 0o2000000, ino: 4242 }));
+    expect(e.fd).toMatchObject({ num: 5, type: 'pipe', name: 'pipe:[4242]', ino: 4242 });
+    expect(m.threads.get(100)?.fds.get(6)).toMatchObject({ type: 'pipe', name: 'pipe:[4242]' });
+  });
+
   it('changes ids on a successful setuid only', () => {
     const m = machine();
     m.apply(rec('setuid', -1, { uid: 1000 }));

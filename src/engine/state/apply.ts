@@ -186,8 +186,15 @@ function recvHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
 
 function pipeHandler(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   if (!ok) return undefined;
-  const fds = [num(rec.args.fd1), num(rec.args.fd2)].map((n) => makeFd(n, 'pipe', '', num(rec.args.flags) || 0));
-  for (const fd of fds) t.fds.set(fd.num, fd);
+  // Named as /proc names them, pipe:[ino]: the same name whether the table learnt the pipe here or
+  // from the /proc snapshot. Records without the inode (older captures) leave it empty.
+  const ino = num(rec.args.ino);
+  const name = ino > 0 ? `pipe:[${ino}]` : '';
+  const fds = [num(rec.args.fd1), num(rec.args.fd2)].map((n) => makeFd(n, 'pipe', name, num(rec.args.flags) || 0));
+  for (const fd of fds) {
+    if (ino > 0) fd.ino = ino;
+    t.fds.set(fd.num, fd);
+  }
   return fds[0];
 }
 
