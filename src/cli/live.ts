@@ -20,6 +20,10 @@ interface LiveCommon {
   onAttached?(bootToEpochNs: bigint): void;
   /** Called once a second with the records the kernel or the addon dropped in that second. */
   onDrops?(ringDrops: number, batchDrops: number, received: number): void;
+  /** Seconds between two onStats calls; 0 or absent: never. */
+  statsIntervalSec?: number;
+  /** The session's counters so far, every statsIntervalSec seconds. */
+  onStats?(totals: LiveResult): void;
 }
 
 /** Either every record, decoded; a throw costs that record (counted in failedRecords). */
@@ -99,12 +103,18 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   opts.log.info({ types: opts.eventTypes.length }, 'probe attached');
 
   let last = probe.stats();
+  let ticks = 0;
+  const totals = (): LiveResult => {
+    const s = probe.stats();
+    return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops, failedRecords: failed, corruptBatches: corrupt };
+  };
   const timer = setInterval(() => {
     const s = probe.stats();
     const ring = s.ringDrops - last.ringDrops;
     const batch = s.batchDrops - last.batchDrops;
     if (ring > 0 || batch > 0) opts.onDrops?.(ring, batch, s.received - last.received);
     last = s;
+    if (opts.statsIntervalSec && ++ticks % opts.statsIntervalSec === 0) opts.onStats?.(totals());
   }, 1000);
 
   await new Promise<void>((resolve) => {
@@ -117,6 +127,5 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   probe.stop();
   // Let the last batch the addon flushed on stop reach us.
   await new Promise((r) => setTimeout(r, 50));
-  const s = probe.stats();
-  return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops, failedRecords: failed, corruptBatches: corrupt };
+  return totals();
 }

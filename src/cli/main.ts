@@ -95,6 +95,11 @@ alertOptions(
       '--drop-alert-interval <seconds>',
       'at most one drop alert per this many seconds (default 30); every drop is logged and counted',
       numberIn('a number of seconds, 0 or more', (n) => n >= 0),
+    )
+    .option(
+      '--stats-interval <seconds>',
+      'log the counters (events, alerts, drops, per-channel deliveries) every this many seconds (default 60; 0: never)',
+      numberIn('a whole number of seconds, 0 or more', (n) => Number.isInteger(n) && n >= 0),
     ),
 ).action((o: import('./run.js').RunOptions) => run(async () => (await import('./run.js')).runLive(o)));
 

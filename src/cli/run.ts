@@ -21,6 +21,8 @@ export interface RunOptions extends AlertOptions {
   duration?: number;
   dropAlertThreshold?: number;
   dropAlertInterval?: number;
+  /** Seconds between two "stats" log lines (default 60; 0: none). */
+  statsInterval?: number;
 }
 
 /** Like Falco, lost events are themselves an alert: a gap in what the rules saw. */
@@ -68,6 +70,10 @@ export async function runLive(opts: RunOptions): Promise<number> {
     log,
     onSnapshot: (procs) => threads.seed(procs, (c) => cgroups.containerOf(c)),
     onRecord: (rec) => engine.process(rec),
+    statsIntervalSec: opts.statsInterval ?? 60,
+    // Falco's metrics, as a log line: what was seen, what was lost and where, at a steady pace.
+    onStats: (totals) =>
+      log.info({ events: engine.stats.events, alerts: engine.stats.alerts, ...totals, outputs: sinks.summary() }, 'stats'),
     onDrops: (ring, batch, received) => {
       log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
       const due = drops.observe(ring, batch, received, Date.now());

@@ -70,12 +70,16 @@ describe('falconet run (live kernel)', () => {
     const rules = join(tempDir(), 'opens.yaml');
     writeFileSync(rules, '- rule: Opens\n  desc: d\n  condition: evt.type = openat and fd.name = /dev/falconet-none\n  output: o\n  priority: DEBUG\n');
     const opens = `const fs = require('fs'); for (let i = 0; i < 20000; i++) fs.closeSync(fs.openSync('/dev/null', 'r'));`;
-    const r = await watch(['-r', rules, '--ring-bytes', '4096', '--drop-alert-threshold', '0'], () => spawnSync(process.execPath, ['-e', opens], { stdio: 'ignore' }));
+    const r = await watch(['-r', rules, '--ring-bytes', '4096', '--drop-alert-threshold', '0', '--stats-interval', '1'], () => spawnSync(process.execPath, ['-e', opens], { stdio: 'ignore' }));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Critical Falconet internal: syscall event drop\. \d+ system calls dropped in the last second with drops \(ring buffer full: [1-9]\d*, engine behind: 0, delivered: \d+\)/);
     expect(r.stderr).toContain('"msg":"events dropped"');
     // exactly one alert: the rest of the run's drops wait for the next 30 s interval, counted
     expect(r.stdout.match(/syscall event drop/g)).toHaveLength(1);
+    // the counters, logged every --stats-interval seconds
+    const stats = r.stderr.split('\n').filter((l) => l.includes('"msg":"stats"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(stats.length).toBeGreaterThan(0);
+    expect(stats[0]).toMatchObject({ events: expect.any(Number), alerts: expect.any(Number), received: expect.any(Number), ringDrops: expect.any(Number), batchDrops: 0, outputs: [expect.stringMatching(/^stdout: \d+ alerts written, 0 dropped/)] });
   });
 
   it('refuses a drop threshold or interval out of range, naming the option, before touching the kernel', () => {
