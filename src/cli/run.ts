@@ -1,5 +1,6 @@
 // `falconet run`: watch this host live with the rules, printing alerts.
 
+import { existsSync } from 'node:fs';
 import type { Alert } from '../engine/alert.js';
 import { formatIso8601, formatTime } from '../engine/fields/index.js';
 import { captureSet } from '../engine/capture-set.js';
@@ -7,6 +8,7 @@ import { Context } from '../engine/context.js';
 import { Engine } from '../engine/engine.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
+import { ownPidNamespace } from '../engine/probe/index.js';
 import { ProcCgroupSource } from '../metadata/cgroup-source.js';
 import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
 import { DEFAULT_DROP_POLICY, DropPolicy, type DropCounts } from './drops.js';
@@ -42,6 +44,25 @@ function dropAlert(c: DropCounts, hostname: string): Alert {
   };
 }
 
+const PURGE_EVERY_MS = 60_000;
+
+/**
+ * Every minute, forgets the threads /proc no longer has: their exit records may have been dropped.
+ * Only where /proc is the host's (the host pid namespace); elsewhere no host tid would look alive.
+ */
+function purgeDeadThreads(threads: ThreadTable, log: ReturnType<typeof createLogger>): NodeJS.Timeout | undefined {
+  if (ownPidNamespace() !== undefined) {
+    log.warn('falconet runs in a pid namespace of its own: threads whose exit was missed are never forgotten; run it in the host pid namespace (hostPID)');
+    return undefined;
+  }
+  const timer = setInterval(() => {
+    const gone = threads.purge((tid) => existsSync(`/proc/${tid}`));
+    if (gone > 0) log.info({ threads: gone, left: threads.size }, 'forgot threads that exited unseen');
+  }, PURGE_EVERY_MS);
+  timer.unref();
+  return timer;
+}
+
 export async function runLive(opts: RunOptions): Promise<number> {
   const log = createLogger();
   const loaded = loadRuleFiles(opts.rules, { minPriority: minPriorityOption(opts.minPriority), matching: opts.ruleMatching });
@@ -63,6 +84,7 @@ export async function runLive(opts: RunOptions): Promise<number> {
   }
   log.info({ rules: loaded.ruleset.rules().length, files: opts.rules }, 'rules loaded');
 
+  const purge = purgeDeadThreads(threads, log);
   const result = await runLiveSession({
     eventTypes: set.types,
     ringBytes: opts.ringBytes,
@@ -73,13 +95,14 @@ export async function runLive(opts: RunOptions): Promise<number> {
     statsIntervalSec: opts.statsInterval ?? 60,
     // Falco's metrics, as a log line: what was seen, what was lost and where, at a steady pace.
     onStats: (totals) =>
-      log.info({ events: engine.stats.events, alerts: engine.stats.alerts, ...totals, outputs: sinks.summary() }, 'stats'),
+      log.info({ events: engine.stats.events, alerts: engine.stats.alerts, threads: threads.size, ...totals, outputs: sinks.summary() }, 'stats'),
     onDrops: (ring, batch, received) => {
       log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
       const due = drops.observe(ring, batch, received, Date.now());
       if (due) sinks.send(dropAlert(due, ctx.hostname));
     },
   });
+  clearInterval(purge);
   await sinks.close();
   log.info(
     { events: engine.stats.events, alerts: engine.stats.alerts, ...result, outputs: sinks.summary() },

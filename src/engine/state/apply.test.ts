@@ -160,3 +160,16 @@ describe('StateMachine', () => {
     expect(m.threads.get(100)).toBeUndefined();
   });
 });
+
+describe('ThreadTable.purge', () => {
+  it('forgets the threads that are gone, keeps the live ones, and says how many went', () => {
+    const m = machine();
+    m.apply(rec('clone', 200, { childtid: 200, flags: 0 }));
+    m.apply(rec('clone', 201, { childtid: 201, flags: 0 }));
+    expect(m.threads.size).toBe(3);
+    expect(m.threads.purge((tid) => tid !== 200)).toBe(1);
+    expect(m.threads.get(200)).toBeUndefined();
+    expect(m.threads.get(201)).toBeDefined();
+    expect(m.threads.get(100)).toBeDefined();
+  });
+});

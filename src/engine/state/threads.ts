@@ -34,6 +34,22 @@ export class ThreadTable {
     return this.byTid.values();
   }
 
+  /**
+   * Forgets the threads `alive` says are gone; returns how many. An exit whose record was dropped
+   * (a full ring buffer) would otherwise keep its thread forever, and lend its stale exe and fds to
+   * whatever later reuses the pid without a fork the engine saw.
+   */
+  purge(alive: (tid: number) => boolean): number {
+    let n = 0;
+    for (const tid of [...this.byTid.keys()]) {
+      if (!alive(tid)) {
+        this.byTid.delete(tid);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Adds the snapshot's processes; threads of one process share one fd table. */
   seed(snaps: readonly ProcSnapshot[], containerOf: (cgroup: string) => string): void {
     const fdsByPid = new Map<number, Map<number, Fd>>();
