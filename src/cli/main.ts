@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // falconet's command line: one file per command; this one only wires them to commander.
 
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RULES, UsageError } from './rule-files.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('falconet')
   .description('Container runtime security monitor: an eBPF syscall probe and Falco-compatible rules')
-  .showHelpAfterError();
+  .version(version)
+  .showHelpAfterError()
+  // A mistyped command line is a usage error like any other: exit 2 (commander's own default is 1,
+  // which falconet keeps for "the rules have errors"). Subcommands inherit this.
+  .exitOverride();
 
 const rulesOption = () => new Option('-r, --rules <file...>', 'rule files, loaded in order').default([DEFAULT_RULES], 'rules/default.yaml');
 const alertOptions = (c: Command) =>
@@ -117,6 +124,11 @@ program
   .action((o: import('./capture.js').CaptureOptions) => run(async () => (await import('./capture.js')).capture(o)));
 
 program.parseAsync().catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // commander has printed the message (and the help) already; --help and --version end with 0
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+    return;
+  }
   process.stderr.write(`falconet: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 2;
 });

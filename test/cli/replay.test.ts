@@ -61,7 +61,7 @@ describe('falconet replay', () => {
     const all = falconet(['replay', SHELL, '-r', rules, '--rule-matching', 'all']);
     expect(all.stdout.trim().split('\n').map((l) => l.replace(/^\S+ \S+ /, ''))).toEqual(['First shell rule sh', 'Second shell rule sh']);
     const bad = falconet(['replay', SHELL, '-r', rules, '--rule-matching', 'some']);
-    expect(bad.code).not.toBe(0);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("argument 'some' is invalid. Allowed choices are first, all.");
   });
 

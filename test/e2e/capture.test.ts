@@ -81,7 +81,7 @@ describe('falconet capture then replay (live kernel)', () => {
 
   it('names --format when its value is not raw or json', () => {
     const r = falconet(['capture', '-w', join(tempDir(), 'x.jsonl'), '--format', 'xml']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("option '--format <format>' argument 'xml' is invalid. Allowed choices are raw, json.");
   });
 });

@@ -84,7 +84,7 @@ describe('falconet run (live kernel)', () => {
 
   it('refuses a drop threshold or interval out of range, naming the option, before touching the kernel', () => {
     const bad = falconet(['run', '--drop-alert-threshold', '1.5']);
-    expect(bad.code).not.toBe(0);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`option '--drop-alert-threshold <fraction>' argument '1.5' is invalid. expected a fraction from 0 up to (not including) 1, got "1.5".`);
     const never = falconet(['run', '--drop-alert-interval', 'soon']);
     expect(never.stderr).toContain(`argument 'soon' is invalid. expected a number of seconds, 0 or more, got "soon".`);
