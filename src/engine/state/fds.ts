@@ -68,20 +68,42 @@ export function socketFd(numFd: number, domain: number, type: number): Fd {
   return fd;
 }
 
+type Endpoint = ReturnType<typeof addrText>;
+
+/** One end as fd.name shows it: the address the probe sent, else the one the fd already knew. */
+function endText(sent: Endpoint, ip: string | undefined, port: number | undefined): string {
+  return sent.text || (ip !== undefined ? `${ip}:${port}` : '');
+}
+
+/** This process is the client of an inet exchange with `p` from `l`: fd.name is local->peer. */
+function asClient(fd: Fd, p: Endpoint, l: Endpoint): void {
+  fd.isServer = false;
+  fd.sip = p.ip;
+  fd.sport = p.port;
+  fd.cip = l.ip ?? fd.cip;
+  fd.cport = l.port ?? fd.cport;
+  fd.name = `${endText(l, fd.cip, fd.cport)}->${p.text}`;
+}
+
+/** This process is the server of an inet exchange with `p` on `l`: fd.name is peer->local. */
+function asServer(fd: Fd, p: Endpoint, l: Endpoint): void {
+  fd.isServer = true;
+  fd.cip = p.ip;
+  fd.cport = p.port;
+  fd.sip = l.ip ?? fd.sip;
+  fd.sport = l.port ?? fd.sport;
+  fd.name = `${p.text}->${endText(l, fd.sip, fd.sport)}`;
+}
+
 /** The fd a connect refers to, updated with the peer: this process is the client end. */
 export function connected(fd: Fd, peer: SockAddr | undefined, local: SockAddr | undefined): Fd {
   const p = addrText(peer);
-  const l = addrText(local);
   if (peer?.family === 'unix') {
     fd.type = 'unix';
     fd.name = peer.path;
   } else if (p.ip !== undefined) {
     if (fd.type === 'unknown') fd.type = peer?.family === 'ipv6' ? 'ipv6' : 'ipv4';
-    fd.sip = p.ip;
-    fd.sport = p.port;
-    fd.cip = l.ip ?? fd.cip;
-    fd.cport = l.port ?? fd.cport;
-    fd.name = `${l.text || (fd.cip !== undefined ? `${fd.cip}:${fd.cport}` : '')}->${p.text}`;
+    asClient(fd, p, addrText(local));
   }
   fd.isServer = false;
   fd.connected = true;
@@ -120,24 +142,8 @@ export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr
  */
 export function datagram(fd: Fd, peer: SockAddr | undefined, local: SockAddr | undefined, sending: boolean): Fd {
   if (fd.connected || (peer?.family !== 'ipv4' && peer?.family !== 'ipv6')) return fd;
-  const p = addrText(peer);
-  const l = addrText(local);
   if (fd.type === 'unknown') fd.type = peer.family;
-  if (sending) {
-    fd.isServer = false;
-    fd.sip = p.ip;
-    fd.sport = p.port;
-    fd.cip = l.ip ?? fd.cip;
-    fd.cport = l.port ?? fd.cport;
-    fd.name = `${l.text || (fd.cip !== undefined ? `${fd.cip}:${fd.cport}` : '')}->${p.text}`;
-  } else {
-    fd.isServer = true;
-    fd.cip = p.ip;
-    fd.cport = p.port;
-    fd.sip = l.ip ?? fd.sip;
-    fd.sport = l.port ?? fd.sport;
-    fd.name = `${p.text}->${l.text || (fd.sip !== undefined ? `${fd.sip}:${fd.sport}` : '')}`;
-  }
+  (sending ? asClient : asServer)(fd, addrText(peer), addrText(local));
   return fd;
 }
 
