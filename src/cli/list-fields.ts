@@ -20,7 +20,7 @@ export function listFields(opts: ListFieldsOptions): number {
       cls = f.className;
       out.push('', `Field class: ${cls}`, '');
     }
-    const na = f.available ? '' : ' (not available: always <NA>)';
+    const na = f.available ? '' : ` (not available: ${f.unavailable ?? 'always <NA>'})`;
     out.push(`${f.usage.padEnd(36)} ${f.type.padEnd(8)} ${f.desc}${na}`);
   }
   process.stdout.write(out.join('\n').trimStart() + '\n');

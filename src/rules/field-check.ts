@@ -4,7 +4,7 @@
 
 import { isKnownEventName } from '../engine/schema.js';
 import type { Expr, FieldRef, Value } from './ast.js';
-import type { FieldCatalog, SpanError } from './types.js';
+import { whyUnavailable, type FieldCatalog, type SpanError } from './types.js';
 
 /**
  * One problem per field reference, in the order the references appear in the tree; also event names
@@ -81,6 +81,37 @@ export function fieldProblem(name: string, arg: string | undefined, catalog: Fie
     case 'key':
       return undefined;
   }
+}
+
+/** Every field reference of a condition, in tree order (a comparison's field, then a field it compares with). */
+function fieldRefs(expr: Expr): FieldRef[] {
+  const out: FieldRef[] = [];
+  const walk = (e: Expr): void => {
+    if (e.kind === 'and' || e.kind === 'or') {
+      walk(e.left);
+      walk(e.right);
+    } else if (e.kind === 'not') {
+      walk(e.expr);
+    } else if (e.kind === 'compare') {
+      out.push(e.field);
+      if (e.value.kind === 'fieldval') out.push(e.value.field);
+    } else if (e.kind === 'unary') {
+      out.push(e.field);
+    }
+  };
+  walk(expr);
+  return out;
+}
+
+/** Fields the condition uses that `falconet run` does not fill on a live host: the rule loads, but may not work as meant. */
+export function unavailableFields(expr: Expr, catalog: FieldCatalog): SpanError[] {
+  const out: SpanError[] = [];
+  for (const f of fieldRefs(expr)) {
+    const info = catalog.lookup(f.name);
+    const why = info && whyUnavailable(info);
+    if (why) out.push({ code: 'field-not-available', message: `field '${info.name}' is not filled live: ${why}`, span: f.span });
+  }
+  return out;
 }
 
 /**

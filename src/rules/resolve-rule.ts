@@ -6,7 +6,7 @@ import { EVENT_BY_NAME } from '../engine/schema.js';
 import type { CollectedRule } from './collector.js';
 import { diagnostic, warning } from './diagnostics.js';
 import { applyExceptions } from './exceptions.js';
-import { checkFields, fieldProblem, suspiciousComparisons } from './field-check.js';
+import { checkFields, fieldProblem, suspiciousComparisons, unavailableFields } from './field-check.js';
 import type { MacroTable } from './macro-table.js';
 import { DOTTED_ARG_FIELDS } from './grammar/index.js';
 import { parseTemplate } from './output/index.js';
@@ -78,7 +78,7 @@ export function resolveRule(r: CollectedRule, env: RuleEnv): RuleResolution {
   if (failed || problems.length > 0) return out;
 
   // Reported once per place, even when a macro holding it is used by many rules.
-  for (const p of suspiciousComparisons(macros.expr)) {
+  for (const p of [...suspiciousComparisons(macros.expr), ...unavailableFields(macros.expr, env.fields)]) {
     const d = spanDiagnostic('warning', p, r.place, itemOf(p));
     const key = `${d.pos.file}:${d.pos.line}:${d.pos.col}`;
     if (!env.warned.has(key)) {

@@ -76,6 +76,18 @@ export interface FieldInfo {
   desc: string;
   /** How the field takes an argument: none, an index like proc.aname[2], or a key like evt.arg.name / evt.arg[name]. */
   arg: 'none' | 'index' | 'key' | 'optional-index' | 'required-key';
+  /** False when falconet never has the data (DNS names, I/O buffers): the field always reads `<NA>`. */
+  available?: boolean;
+  /**
+   * Why `falconet run` does not fill the field on a live host (yet), when it does not: a rule whose
+   * condition uses it loads with a warning that says so.
+   */
+  unavailable?: string;
+}
+
+/** Why a field is not filled live, or undefined when it is. */
+export function whyUnavailable(info: FieldInfo): string | undefined {
+  return info.unavailable ?? (info.available === false ? 'falconet never has this data: it always reads <NA>' : undefined);
 }
 
 export type FieldType =

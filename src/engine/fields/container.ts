@@ -4,7 +4,7 @@
 
 import type { ContainerInfo, ContainerMount, EngineContext, SyscallEvent } from '../event.js';
 import { globToRegExp, isGlob } from './glob.js';
-import { keyed, indexed, plain, type Extractor, type FieldClass, type FieldValue } from './types.js';
+import { keyed, indexed, plain, type Extractor, type FieldClass, type FieldDescriptor, type FieldValue } from './types.js';
 
 const HOST = 'host';
 
@@ -43,10 +43,14 @@ const mountField = (name: string, desc: string, by: 'source' | 'dest', read: (m:
 
 const ns = (ts: bigint): bigint | undefined => (ts > 0n ? ts : undefined);
 
+/** Until the runtime clients land, only the id (from the cgroup) is known for a live container. */
+const NO_RUNTIME_METADATA = 'falconet run does not ask the container runtime yet: <NA> for a container (only container.id is known, from its cgroup)';
+const LIVE = new Set(['container.id', 'container.info']);
+
 export const containerFields: FieldClass = {
   name: 'container',
   desc: 'Container fields: the container the process runs in ("host" outside containers).',
-  fields: [
+  fields: ([
     plain('container.id', 'string', 'the container id (12 characters), or "host".', (e) => e.thread.containerId || undefined),
     plain('container.name', 'string', 'the container name, or "host".', (e, ctx) =>
       e.thread.containerId === HOST ? HOST : containerOf(e, ctx)?.name,
@@ -91,5 +95,5 @@ export const containerFields: FieldClass = {
       return c && c.startTs > 0n ? e.ts - c.startTs : undefined;
     }),
     plain('container.healthcheck', 'string', "the container's health check command.", meta((c) => c.healthcheck?.join(' '))),
-  ],
+  ] as FieldDescriptor[]).map((f) => (LIVE.has(f.name) ? f : { ...f, unavailable: NO_RUNTIME_METADATA })),
 };

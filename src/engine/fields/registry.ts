@@ -2,7 +2,7 @@
 // pipeline validates against, the binder the compiler and output templates use, and the source of
 // `falconet list-fields`, so the docs and the engine cannot drift apart.
 
-import type { FieldCatalog, FieldInfo } from '../../rules/types.js';
+import { whyUnavailable, type FieldCatalog, type FieldInfo } from '../../rules/types.js';
 import { containerFields } from './container.js';
 import { evtFields } from './evt.js';
 import { fdFields } from './fd.js';
@@ -29,7 +29,10 @@ export interface FieldListing {
   type: FieldInfo['type'];
   arg: FieldInfo['arg'];
   desc: string;
+  /** Filled by `falconet run` on a live host. */
   available: boolean;
+  /** Why not, when it is not. */
+  unavailable?: string;
   /** How the field is written with its argument, e.g. `proc.aname[N]`, `evt.arg.NAME`. */
   usage: string;
 }
@@ -84,15 +87,19 @@ export class FieldRegistry implements FieldCatalog {
 
   list(): FieldListing[] {
     return this.classes.flatMap((c) =>
-      c.fields.map((f) => ({
-        className: c.name,
-        name: f.name,
-        type: f.type,
-        arg: f.arg,
-        desc: f.desc,
-        available: f.available !== false,
-        usage: usage(f),
-      })),
+      c.fields.map((f) => {
+        const why = whyUnavailable(f);
+        return {
+          className: c.name,
+          name: f.name,
+          type: f.type,
+          arg: f.arg,
+          desc: f.desc,
+          available: why === undefined,
+          ...(why !== undefined ? { unavailable: why } : {}),
+          usage: usage(f),
+        };
+      }),
     );
   }
 }

@@ -43,8 +43,6 @@ export interface FieldDescriptor extends FieldInfo {
    * a comparison on such a field into an `or` of comparisons on the alternatives (`and` for `!=`).
    */
   alternatives?: readonly string[];
-  /** False when falconet never has the data (DNS names, I/O buffers): the field always reads `<NA>`. */
-  available?: boolean;
   /** The argument may also follow a dot (`evt.arg.flags` for `evt.arg[flags]`). */
   dottedArg?: boolean;
   /** The value JSON output_fields carry when it differs from the text form (evt.time: raw ns). */
