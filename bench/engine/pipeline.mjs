@@ -8,7 +8,7 @@ import { decodeRecord, forEachRecord } from '../../dist/engine/probe/decoder.js'
 import { StateMachine } from '../../dist/engine/state/apply.js';
 import { ThreadTable } from '../../dist/engine/state/threads.js';
 import { UserTable } from '../../dist/engine/users.js';
-import { replayCgroupSource } from '../../dist/metadata/cgroup-source.js';
+import { ReplayTaskSource } from '../../dist/metadata/task-source.js';
 import { compileRuleset } from '../../dist/rules/compiler/index.js';
 import { loadRules } from '../../dist/rules/index.js';
 import { encodeBatches } from './encode.mjs';
@@ -36,15 +36,15 @@ export function decodeOnly(batches) {
 
 function seededThreads() {
   const threads = new ThreadTable();
-  threads.seed(syntheticProcs(), replayCgroupSource.containerOf);
+  threads.seed(syntheticProcs(), (c) => new ReplayTaskSource().containerOf(c));
   return threads;
 }
 
 /** Decode and apply to a fresh process table, no rules: splits the pipeline's cost in two. */
 export function decodeAndState(batches) {
-  const state = new StateMachine(seededThreads(), replayCgroupSource);
+  const state = new StateMachine(seededThreads(), new ReplayTaskSource());
   let n = 0;
-  for (const buf of batches) forEachRecord(buf, (off) => { if (state.apply(decodeRecord(buf, off, BOOT_NS)).num > 0) n++; });
+  for (const buf of batches) forEachRecord(buf, (off) => { if (state.apply(decodeRecord(buf, off, BOOT_NS)) !== undefined) n++; });
   return n;
 }
 
@@ -53,7 +53,7 @@ export function fullPipeline(batches, rs) {
   const threads = seededThreads();
   const ctx = new Context(threads, new UserTable([{ uid: 0, name: 'root', home: '/root', shell: '/bin/sh' }]), 'bench');
   let alerts = 0;
-  const engine = new Engine(rs, new StateMachine(threads, replayCgroupSource), ctx, () => alerts++);
+  const engine = new Engine(rs, new StateMachine(threads, new ReplayTaskSource()), ctx, () => alerts++);
   for (const buf of batches) forEachRecord(buf, (off) => engine.process(decodeRecord(buf, off, BOOT_NS)));
   return { events: engine.stats.events, alerts };
 }

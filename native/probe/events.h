@@ -15,7 +15,7 @@
 #define FALCONET_EVENTS_H
 
 #define FN_HDR_SIZE      80
-#define FN_MAX_PARAMS    8
+#define FN_MAX_PARAMS    16    /* a power of two: the BPF side masks param indexes with it */
 #define FN_REC_MAX       16384 /* a record never exceeds this (a power of two: the BPF side masks with it) */
 #define FN_PATH_MAX      4096  /* per path/string param, including the NUL the kernel reads */
 #define FN_ARGV_MAX      4096  /* argv bytes after argv[0] */
@@ -37,7 +37,7 @@ struct fn_event_hdr {
 	__u32 gid;       /* effective gid */
 	__u32 loginuid;  /* audit login uid, 4294967295 when unset */
 	char  comm[FN_COMM_LEN];
-	__u64 cgroup_id; /* cgroup v2 id of the task */
+	__u64 cgroup_id; /* the kernfs id of the task's cgroup in the hierarchy the monitor chose (cgroup_ssid) */
 	__s64 res;       /* syscall return value; 0 for exec, procexit */
 	__u32 flags;     /* FN_F_* */
 	__u32 _pad;
@@ -45,12 +45,12 @@ struct fn_event_hdr {
 
 /* X(ENUM, schema name, schema id, nparams): the event types the probe emits. */
 #define FN_EVENT_LIST(X)                   \
-	X(EXECVE, execve, 1, 4)                \
-	X(EXECVEAT, execveat, 2, 6)            \
-	X(CLONE, clone, 3, 2)                  \
-	X(CLONE3, clone3, 4, 2)                \
-	X(FORK, fork, 5, 1)                    \
-	X(VFORK, vfork, 6, 1)                  \
+	X(EXECVE, execve, 1, 14)               \
+	X(EXECVEAT, execveat, 2, 16)           \
+	X(CLONE, clone, 3, 4)                  \
+	X(CLONE3, clone3, 4, 4)                \
+	X(FORK, fork, 5, 3)                    \
+	X(VFORK, vfork, 6, 3)                  \
 	X(PROCEXIT, procexit, 7, 1)            \
 	X(OPEN, open, 8, 6)                    \
 	X(OPENAT, openat, 9, 7)                \
@@ -82,11 +82,11 @@ struct fn_event_hdr {
 	X(BIND, bind, 35, 2)                   \
 	X(LISTEN, listen, 36, 2)               \
 	X(SOCKET, socket, 37, 4)               \
-	X(SETUID, setuid, 38, 1)               \
+	X(SETUID, setuid, 38, 4)               \
 	X(SETGID, setgid, 39, 1)               \
-	X(SETRESUID, setresuid, 40, 3)         \
+	X(SETRESUID, setresuid, 40, 6)         \
 	X(SETRESGID, setresgid, 41, 3)         \
-	X(SETREUID, setreuid, 42, 2)           \
+	X(SETREUID, setreuid, 42, 5)           \
 	X(SETREGID, setregid, 43, 2)           \
 	X(PTRACE, ptrace, 44, 4)               \
 	X(MOUNT, mount, 45, 4)                 \
@@ -123,7 +123,10 @@ struct fn_event_hdr {
 	X(PIDFD_OPEN, pidfd_open, 76, 2)       \
 	X(PROCESS_VM_WRITEV, process_vm_writev, 77, 1) \
 	X(PROCESS_VM_READV, process_vm_readv, 78, 1)   \
-	X(IO_URING_SETUP, io_uring_setup, 79, 1)
+	X(IO_URING_SETUP, io_uring_setup, 79, 1)   \
+	X(CGROUP, cgroup, 81, 1)               \
+	X(SETSID, setsid, 82, 0)               \
+	X(SETPGID, setpgid, 83, 2)
 
 #define FN_ENUM_ENTRY(E, name, id, np) FN_EVT_##E = id,
 enum fn_event_type { FN_EVENT_LIST(FN_ENUM_ENTRY) FN_EVT_MAX = 128 };

@@ -137,11 +137,16 @@ SYS_EXIT(sendmsg) { BEGIN(SENDMSG); p_num(&e, 0, (int)A0(r)); if (p_msg(&e, ret,
 SYS_EXIT(recvmsg) { BEGIN(RECVMSG); p_num(&e, 0, (int)A0(r)); if (p_msg(&e, ret, (void *)A1(r), 1)) p_local(&e, 3, (int)A0(r)); else set_len(&e, 3, 0); END(); }
 
 /* identity */
-SYS_EXIT(setuid)    { BEGIN(SETUID); p_num(&e, 0, (__u32)A0(r)); END(); }
+/* a uid change from or to 0 changes the capability sets too: the setuid family reports them after the call */
+SYS_EXIT(setuid)    { BEGIN(SETUID); p_num(&e, 0, (__u32)A0(r)); p_caps(&e, 1); END(); }
 SYS_EXIT(setgid)    { BEGIN(SETGID); p_num(&e, 0, (__u32)A0(r)); END(); }
-SYS_EXIT(setresuid) { BEGIN(SETRESUID); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, (__u32)A1(r)); p_num(&e, 2, (__u32)A2(r)); END(); }
+SYS_EXIT(setresuid) { BEGIN(SETRESUID); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, (__u32)A1(r)); p_num(&e, 2, (__u32)A2(r)); p_caps(&e, 3); END(); }
 SYS_EXIT(setresgid) { BEGIN(SETRESGID); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, (__u32)A1(r)); p_num(&e, 2, (__u32)A2(r)); END(); }
-SYS_EXIT(setreuid)  { BEGIN(SETREUID); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, (__u32)A1(r)); END(); }
+SYS_EXIT(setreuid)  { BEGIN(SETREUID); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, (__u32)A1(r)); p_caps(&e, 2); END(); }
+/* session and process group: setsid's result is the caller's own pid; setpgid's args as passed, in
+ * the caller's pid namespace (0 for "myself") */
+SYS_EXIT(setsid)    { BEGIN(SETSID); (void)r; END(); }
+SYS_EXIT(setpgid)   { BEGIN(SETPGID); p_num(&e, 0, (int)A0(r)); p_num(&e, 1, (int)A1(r)); END(); }
 SYS_EXIT(setregid)  { BEGIN(SETREGID); p_num(&e, 0, (__u32)A0(r)); p_num(&e, 1, (__u32)A1(r)); END(); }
 
 /* process control, namespaces, system */
@@ -175,18 +180,9 @@ SYS_EXIT(process_vm_writev) { BEGIN(PROCESS_VM_WRITEV); p_num(&e, 0, (int)A0(r))
 SYS_EXIT(process_vm_readv)  { BEGIN(PROCESS_VM_READV); p_num(&e, 0, (int)A0(r)); END(); }
 SYS_EXIT(io_uring_setup)    { BEGIN(IO_URING_SETUP); p_num(&e, 0, (__u32)A0(r)); END(); }
 
-/* capset: the capability sets being set, from the caller's two 32-bit __user_cap_data_structs
- * (effective, permitted, inheritable each), joined into 64-bit masks; 0 when unreadable */
-SYS_EXIT(capset)
-{
-	BEGIN(CAPSET);
-	__u32 d[6] = {};
-	bpf_probe_read_user(d, sizeof(d), (void *)A1(r));
-	p_num(&e, 0, d[2] | (__u64)d[5] << 32);
-	p_num(&e, 1, d[1] | (__u64)d[4] << 32);
-	p_num(&e, 2, d[0] | (__u64)d[3] << 32);
-	END();
-}
+/* capset: the task's capability sets after the call, as the kernel holds them (what the caller asked
+ * for when it succeeded, unchanged when it failed) */
+SYS_EXIT(capset) { BEGIN(CAPSET); (void)r; p_caps(&e, 0); END(); }
 
 /* pipe, pipe2: the two new fds, read back from the caller's array once the call succeeded (-1 otherwise) */
 static __always_inline int p_pipefds(struct ev *e, long ret, const void *ufds)
@@ -225,10 +221,9 @@ SYS_EXIT(execve)
 	if (ctx->ret >= 0)
 		return 0;
 	BEGIN(EXECVE);
-	set_len(&e, 0, 0); /* exe: absent */
-	set_len(&e, 1, 0); /* args: absent */
+	absent(&e, 0, 2); /* exe, args */
 	p_ustr(&e, 2, A0(r));
-	set_len(&e, 3, 0); /* trusted_exepath: absent, no image was loaded */
+	absent(&e, 3, nparams_EXECVE); /* trusted_exepath and what follows: no image was loaded */
 	END();
 }
 SYS_EXIT(execveat)
@@ -240,10 +235,9 @@ SYS_EXIT(execveat)
 	if (ctx->ret >= 0)
 		return 0;
 	BEGIN(EXECVEAT);
-	set_len(&e, 0, 0);
-	set_len(&e, 1, 0);
+	absent(&e, 0, 2);
 	p_num(&e, 2, (int)A0(r)); p_ustr(&e, 3, A1(r)); p_num(&e, 4, A4(r));
-	set_len(&e, 5, 0);
+	absent(&e, 5, nparams_EXECVEAT);
 	END();
 }
 
@@ -274,13 +268,26 @@ int BPF_PROG(t_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *
 	p_ustr(&e, 0, start);
 	unsigned long rest = start + (e.off - before) + 1;
 	p_ubytes(&e, 1, (void *)rest, rest < end ? end - rest : 0, FN_ARGV_MAX - 1);
+	struct file *file = BPF_CORE_READ(bprm, file);
+	__u32 i = 4;
 	if (is_at) {
 		p_num(&e, 2, a.dirfd); p_kstr(&e, 3, BPF_CORE_READ(bprm, filename)); p_num(&e, 4, a.flags);
-		p_file_path(&e, 5, BPF_CORE_READ(bprm, file));
+		p_file_path(&e, 5, file);
+		i = 6;
 	} else {
 		p_kstr(&e, 2, BPF_CORE_READ(bprm, filename));
-		p_file_path(&e, 3, BPF_CORE_READ(bprm, file));
+		p_file_path(&e, 3, file);
 	}
+	/* what the new image starts with: capabilities (a setuid-root or file-capability binary gains
+	 * some), the executable's inode facts, the tid the exec was called from (it differs from the pid,
+	 * which the caller has just taken over, when a non-leader thread called exec), the controlling
+	 * terminal, the environment */
+	p_caps(&e, i);
+	p_exe_facts(&e, i + 3, file);
+	p_num(&e, i + 7, old_pid);
+	p_num(&e, i + 8, ctty_nr(p));
+	unsigned long env = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
+	p_ubytes(&e, i + 9, (void *)env, env < env_end ? env_end - env : 0, FN_ARGV_MAX - 1);
 	END();
 }
 
@@ -297,7 +304,7 @@ int BPF_PROG(t_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	__u32 child_tid = BPF_CORE_READ(child, pid);
 	struct ev e;
-	if (ev_begin(&e, type, type == FN_EVT_FORK || type == FN_EVT_VFORK ? 1 : 2, child_tid))
+	if (ev_begin(&e, type, type == FN_EVT_FORK || type == FN_EVT_VFORK ? nparams_FORK : nparams_CLONE, child_tid))
 		return 0;
 	if (type == FN_EVT_CLONE || type == FN_EVT_CLONE3) {
 		__u64 flags = A0(r);
@@ -305,16 +312,36 @@ int BPF_PROG(t_fork, struct task_struct *parent, struct task_struct *child)
 			bpf_probe_read_user(&flags, sizeof(flags), (void *)flags); /* clone_args.flags comes first */
 		p_num(&e, 0, flags);
 		p_num(&e, 1, child_tid);
+		p_vids(&e, 2, child);
 	} else {
 		p_num(&e, 0, child_tid);
+		p_vids(&e, 1, child);
 	}
 	END();
+}
+
+/* signal_struct.group_exit_task became group_exec_task in 5.16 */
+struct signal_struct___pre516 { struct task_struct *group_exit_task; } __attribute__((preserve_access_index));
+
+/* When a thread other than the leader calls exec, the kernel ends the leader and gives the caller its
+ * pid: the process lives on under the same pid, so the leader's end is no exit to report. */
+static __always_inline int reaped_by_exec(struct task_struct *p)
+{
+	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+		return 0;
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	struct task_struct *execer;
+	if (bpf_core_field_exists(sig->group_exec_task))
+		execer = BPF_CORE_READ(sig, group_exec_task);
+	else
+		execer = BPF_CORE_READ((struct signal_struct___pre516 *)sig, group_exit_task);
+	return execer != NULL && execer != p;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(t_exit, struct task_struct *p)
 {
-	if (BPF_CORE_READ(p, flags) & PF_KTHREAD)
+	if ((BPF_CORE_READ(p, flags) & PF_KTHREAD) || reaped_by_exec(p))
 		return 0;
 	struct ev e;
 	if (ev_begin(&e, FN_EVT_PROCEXIT, nparams_PROCEXIT, 0))

@@ -80,7 +80,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
     });
   }
 
-  // new Probe({ programs, typeIds, ringBytes, excludePids, selfPidNs?, batchBytes, batchMs, maxInflight, logPath }, onBatch)
+  // new Probe({ programs, typeIds, ringBytes, excludePids, selfPidNs?, cgroupSsid?, batchBytes, batchMs, maxInflight, logPath }, onBatch)
   Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info), env_(info.Env()) {
     Napi::Env env = info.Env();
     Napi::Object o = info[0].As<Napi::Object>();
@@ -109,6 +109,9 @@ class Probe : public Napi::ObjectWrap<Probe> {
       skel_->rodata->self_pidns_dev = ns.As<Napi::Object>().Get("dev").As<Napi::Number>().Int64Value();
       skel_->rodata->self_pidns_ino = ns.As<Napi::Object>().Get("ino").As<Napi::Number>().Int64Value();
     }
+    // The cgroup hierarchy whose ids the records carry: a v1 controller's index, or -1 for the unified one.
+    Napi::Value ssid = o.Get("cgroupSsid");
+    if (ssid.IsNumber()) skel_->rodata->cgroup_ssid = ssid.As<Napi::Number>().Int32Value();
 
     std::set<std::string> wanted_progs;
     Napi::Array progs = o.Get("programs").As<Napi::Array>();

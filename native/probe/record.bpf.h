@@ -36,6 +36,17 @@ struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type
 
 struct ev { struct fn_scratch *s; __u32 off; };
 
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&drops, &zero);
+	if (d)
+		*d += 1;
+}
+
+#include "cgroup.bpf.h"
+
+
 static __always_inline struct fn_event_hdr *hdr(struct ev *e) { return (struct fn_event_hdr *)e->s->raw; }
 
 static __always_inline int is_wanted(__u32 type)
@@ -61,6 +72,7 @@ static __always_inline int ev_begin(struct ev *e, __u32 type, __u32 nparams, __s
 	if (!e->s)
 		return -1;
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 cgroup_id = current_cgroup(e->s); /* first: it may send a `cgroup` record through scratch */
 	struct fn_event_hdr *h = hdr(e);
 	h->ts = bpf_ktime_get_boot_ns();
 	h->type = type;
@@ -72,7 +84,7 @@ static __always_inline int ev_begin(struct ev *e, __u32 type, __u32 nparams, __s
 	h->gid = BPF_CORE_READ(task, cred, egid.val);
 	h->loginuid = bpf_core_field_exists(task->loginuid) ? BPF_CORE_READ(task, loginuid.val) : 0xffffffffu;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cgroup_id = cgroup_id;
 	h->res = res;
 	h->flags = 0;
 	h->_pad = 0;
@@ -83,6 +95,13 @@ static __always_inline int ev_begin(struct ev *e, __u32 type, __u32 nparams, __s
 static __always_inline void set_len(struct ev *e, __u32 idx, __u32 n)
 {
 	*(__u16 *)&e->s->raw[FN_HDR_SIZE + 2 * (idx & (FN_MAX_PARAMS - 1))] = n;
+}
+
+/* params [from, to) absent: a failed exec has no image to describe */
+static __always_inline void absent(struct ev *e, __u32 from, __u32 to)
+{
+	for (__u32 i = from; i < to && i < FN_MAX_PARAMS; i++)
+		set_len(e, i, 0);
 }
 
 static __always_inline void p_num(struct ev *e, __u32 idx, __u64 v)
@@ -142,12 +161,8 @@ static __always_inline void ev_submit(struct ev *e)
 	 * polls on a timer instead, and is woken early only when the ring is a quarter full. */
 	__u64 wake = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > bpf_ringbuf_query(&rb, BPF_RB_RING_SIZE) / 4
 	                 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&rb, e->s->raw, len & (FN_SCRATCH - 1), wake)) {
-		__u32 zero = 0;
-		__u64 *d = bpf_map_lookup_elem(&drops, &zero);
-		if (d)
-			*d += 1;
-	}
+	if (bpf_ringbuf_output(&rb, e->s->raw, len & (FN_SCRATCH - 1), wake))
+		count_drop();
 }
 
 

@@ -7,9 +7,9 @@ import type { ProcSnapshot, RawRecord } from '../engine/event.js';
 import { captureSet } from '../engine/capture-set.js';
 import { encodeLine, FORMAT_VERSION, type Header, type Line } from '../engine/replay/format.js';
 import { forEachCgroupId, WIRE_LAYOUT } from '../engine/replay/raw.js';
-import { ProcCgroupSource } from '../metadata/cgroup-source.js';
+import type { ProcTaskSource } from '../metadata/task-source.js';
 import { hostName, hostUsers } from './host.js';
-import { ALL_TYPES, runLiveSession } from './live.js';
+import { ALL_TYPES, liveTaskSource, runLiveSession } from './live.js';
 import { createLogger } from './logger.js';
 import { loadRuleFiles, reportDiagnostics } from './rule-files.js';
 
@@ -25,6 +25,8 @@ export interface CaptureOptions {
   duration?: number;
   /** Default raw. */
   format?: CaptureFormat;
+  /** --cgroup-hierarchy: auto (default), unified, or a v1 controller. */
+  cgroupHierarchy?: string;
 }
 
 /** The file being written, with the records it took and the ones it had to drop. */
@@ -43,13 +45,18 @@ class CaptureFile {
   }
 }
 
-function jsonRecordWriter(file: CaptureFile, cgroups: ProcCgroupSource): (rec: RawRecord) => void {
+function jsonRecordWriter(file: CaptureFile, cgroups: ProcTaskSource): (rec: RawRecord) => void {
   return (rec) => {
+    // The probe's cgroup records name a path once; each event line carries its own.
+    if (rec.type === 'cgroup') {
+      if (typeof rec.args.path === 'string') cgroups.learnCgroup(rec.cgroupId, rec.args.path);
+      return;
+    }
     if (file.full()) {
       file.dropped++;
       return;
     }
-    const cgroup = cgroups.pathOf(rec.pid, rec.cgroupId);
+    const cgroup = cgroups.cgroupPath(rec.pid, rec.cgroupId);
     if (cgroup !== undefined) rec.cgroup = cgroup;
     file.write({ kind: 'event', record: rec });
     file.written++;
@@ -57,10 +64,11 @@ function jsonRecordWriter(file: CaptureFile, cgroups: ProcCgroupSource): (rec: R
 }
 
 /**
- * Writes each batch undecoded, after a cgroup line for each cgroup id it is the first to use.
+ * Writes each batch undecoded, after a cgroup line for each cgroup id it is the first to use that
+ * the probe's own cgroup records (in the batches) did not name: those the ring lost.
  * `header.bootToEpochNs` is the offset the batches written so far go by.
  */
-function rawBatchWriter(file: CaptureFile, cgroups: ProcCgroupSource, header: Header): (buf: Buffer, bootToEpochNs: bigint) => void {
+function rawBatchWriter(file: CaptureFile, cgroups: ProcTaskSource, header: Header): (buf: Buffer, bootToEpochNs: bigint) => void {
   const known = new Set<bigint>();
   return (buf, bootToEpochNs) => {
     // Walk the whole batch first: it counts the records, and a cgroup line must precede its batch.
@@ -68,9 +76,10 @@ function rawBatchWriter(file: CaptureFile, cgroups: ProcCgroupSource, header: He
     const unknown: [pid: number, id: bigint][] = [];
     let corrupt: unknown;
     try {
-      forEachCgroupId(buf, (pid, id) => {
+      forEachCgroupId(buf, (pid, id, isCgroupRecord) => {
         records++;
-        if (id !== 0n && !known.has(id)) unknown.push([pid, id]);
+        if (isCgroupRecord) known.add(id);
+        else if (id !== 0n && !known.has(id)) unknown.push([pid, id]);
       });
     } catch (err) {
       corrupt = err;
@@ -84,7 +93,7 @@ function rawBatchWriter(file: CaptureFile, cgroups: ProcCgroupSource, header: He
       // One /proc read per process and batch: an exited process fails the same way every time.
       if (known.has(id) || tried.has(pid)) continue;
       tried.add(pid);
-      const path = cgroups.pathOf(pid, id);
+      const path = cgroups.cgroupPath(pid, id);
       if (path === undefined) continue;
       if (known.size >= MAX_CGROUPS) known.clear();
       known.add(id);
@@ -120,10 +129,11 @@ export async function capture(opts: CaptureOptions): Promise<number> {
   const users = hostUsers();
   const header: Header = { kind: 'header', version: FORMAT_VERSION, hostname: hostName(), users: users.allUsers(), groups: users.allGroups() };
   // Live records carry only a cgroup id; the file carries the path so a replay elsewhere knows it.
-  const cgroups = new ProcCgroupSource();
+  const cgroups = liveTaskSource(opts.cgroupHierarchy);
   let snapshot: ProcSnapshot[] = [];
   const session = {
     eventTypes: types,
+    cgroupHierarchy: cgroups.hierarchy,
     durationSec: opts.duration,
     log,
     onSnapshot: (procs: ProcSnapshot[]) => (snapshot = procs),

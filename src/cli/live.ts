@@ -8,10 +8,21 @@ import { decodeRecord, forEachRecord, openProbe, ProbeError, type Probe } from '
 import { EVENT_TYPES } from '../engine/schema.js';
 import { readProcTable } from '../engine/state/procfs.js';
 import type { ProcSnapshot } from '../engine/event.js';
+import { describeHierarchy, hostCgroupHierarchy, ssidOf, type CgroupHierarchy } from '../metadata/cgroup-hierarchy.js';
+import { ProcTaskSource } from '../metadata/task-source.js';
 import { UsageError } from './rule-files.js';
+
+/** The live host's task source, following the cgroup hierarchy `choice` names (--cgroup-hierarchy). */
+export function liveTaskSource(choice = 'auto'): ProcTaskSource {
+  const h = hostCgroupHierarchy(choice);
+  if (typeof h === 'string') throw new UsageError(`--cgroup-hierarchy ${choice}: ${h}`);
+  return new ProcTaskSource(h);
+}
 
 interface LiveCommon {
   eventTypes: readonly string[];
+  /** The hierarchy the records' cgroup ids and the snapshot's cgroup paths follow. */
+  cgroupHierarchy: CgroupHierarchy;
   ringBytes?: number;
   durationSec?: number;
   log: Logger;
@@ -59,7 +70,7 @@ export const ALL_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES.filter((e) => 
 export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   if (process.getuid?.() !== 0) throw new UsageError('the probe needs root (or CAP_BPF and CAP_PERFMON): run with sudo');
   // Snapshot first, then attach: a process that starts in between is adopted from its first record.
-  opts.onSnapshot(readProcTable());
+  opts.onSnapshot(readProcTable('/proc', opts.cgroupHierarchy));
   let probe: Probe;
   let failed = 0;
   let corrupt = 0;
@@ -67,6 +78,7 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
     probe = openProbe({
       eventTypes: opts.eventTypes,
       ringBytes: opts.ringBytes,
+      cgroupSsid: ssidOf(opts.cgroupHierarchy),
       onBatch: (buf) => {
         // A corrupt batch or a failing record must cost that record, counted and logged, never the
         // monitor: an uncaught exception here would stop all detection.
@@ -100,7 +112,7 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   opts.onAttached?.(probe.bootToEpochNs);
   const missing = [...probe.unsupported, ...probe.unavailable];
   if (missing.length > 0) opts.log.warn({ types: missing }, 'the probe cannot capture these event types here; rules on them will not fire');
-  opts.log.info({ types: opts.eventTypes.length }, 'probe attached');
+  opts.log.info({ types: opts.eventTypes.length, cgroupHierarchy: describeHierarchy(opts.cgroupHierarchy) }, 'probe attached');
 
   let last = probe.stats();
   let ticks = 0;

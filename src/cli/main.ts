@@ -28,6 +28,12 @@ const alertOptions = (c: Command) =>
         .default('first'),
     );
 
+const cgroupHierarchyOption = () =>
+  new Option(
+    '--cgroup-hierarchy <name>',
+    'the cgroup hierarchy that tells containers apart: auto (the unified one on cgroup v2 hosts, a v1 controller such as pids on v1 and hybrid hosts), unified, or a v1 controller name',
+  ).default('auto');
+
 /** A number parser for commander that names what it wanted, e.g. `a number from 0 to 1`. */
 const numberIn = (what: string, ok: (n: number) => boolean) => (v: string): number => {
   const n = Number(v);
@@ -93,6 +99,7 @@ alertOptions(
     .addOption(rulesOption())
     .option('--ring-bytes <n>', 'ring buffer size in bytes (a power of two)', (v) => Number(v))
     .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v))
+    .addOption(cgroupHierarchyOption())
     .option(
       '--drop-alert-threshold <fraction>',
       "alert when more than this fraction of a second's events was dropped (0: any drop; Falco's default 0.1)",
@@ -116,6 +123,7 @@ program
   .requiredOption('-w, --write <file>', 'the event file to write')
   .option('-r, --rules <file...>', 'capture only the event types these rules need (default: every type)')
   .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v))
+  .addOption(cgroupHierarchyOption())
   .addOption(
     new Option('--format <format>', 'raw: the probe\'s batches as delivered, decoded by `replay`; json: one event line a record')
       .choices(['raw', 'json'])

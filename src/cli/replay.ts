@@ -5,7 +5,7 @@ import { Engine } from '../engine/engine.js';
 import { readEventFile } from '../engine/replay/reader.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
-import { replayCgroupSource } from '../metadata/cgroup-source.js';
+import { ReplayTaskSource } from '../metadata/task-source.js';
 import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
 import { hostName, hostUsers } from './host.js';
 import { Progress } from './progress.js';
@@ -25,7 +25,8 @@ export async function replay(file: string, opts: ReplayOptions): Promise<number>
   const users = hostUsers();
   const ctx = new Context(threads, users, hostName());
   const sinks = new AlertSinks(opts, (ch, err) => process.stderr.write(`falconet: ${ch}: ${err.message}\n`));
-  const engine = new Engine(loaded.ruleset, new StateMachine(threads, replayCgroupSource), ctx, (a) => sinks.send(a));
+  const tasks = new ReplayTaskSource();
+  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (a) => sinks.send(a));
   const progress = new Progress('replayed', opts.quiet === true);
   let bad = 0;
 
@@ -43,7 +44,7 @@ export async function replay(file: string, opts: ReplayOptions): Promise<number>
         if (line.hostname) ctx.hostname = line.hostname;
         break;
       case 'proc':
-        threads.seed([line.proc], replayCgroupSource.containerOf);
+        threads.seed([line.proc], (c) => tasks.containerOf(c));
         break;
       case 'container':
         ctx.containers.set(line.container.id, line.container);

@@ -9,11 +9,10 @@ import { Engine } from '../engine/engine.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
 import { ownPidNamespace } from '../engine/probe/index.js';
-import { ProcCgroupSource } from '../metadata/cgroup-source.js';
 import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
 import { DEFAULT_DROP_POLICY, DropPolicy, type DropCounts } from './drops.js';
 import { hostName, hostUsers } from './host.js';
-import { ALL_TYPES, runLiveSession } from './live.js';
+import { ALL_TYPES, liveTaskSource, runLiveSession } from './live.js';
 import { createLogger } from './logger.js';
 import { loadRuleFiles, reportDiagnostics } from './rule-files.js';
 
@@ -25,6 +24,8 @@ export interface RunOptions extends AlertOptions {
   dropAlertInterval?: number;
   /** Seconds between two "stats" log lines (default 60; 0: none). */
   statsInterval?: number;
+  /** --cgroup-hierarchy: auto (default), unified, or a v1 controller. */
+  cgroupHierarchy?: string;
 }
 
 /** Like Falco, lost events are themselves an alert: a gap in what the rules saw. */
@@ -73,11 +74,11 @@ export async function runLive(opts: RunOptions): Promise<number> {
     threshold: opts.dropAlertThreshold ?? DEFAULT_DROP_POLICY.threshold,
     intervalMs: opts.dropAlertInterval !== undefined ? opts.dropAlertInterval * 1000 : DEFAULT_DROP_POLICY.intervalMs,
   });
-  const cgroups = new ProcCgroupSource();
+  const tasks = liveTaskSource(opts.cgroupHierarchy);
   const threads = new ThreadTable();
   const ctx = new Context(threads, hostUsers(), hostName());
   const sinks = new AlertSinks(opts, (ch, err) => log.error({ channel: ch, err: err.message }, 'alert channel failed'));
-  const engine = new Engine(loaded.ruleset, new StateMachine(threads, cgroups), ctx, (a) => sinks.send(a));
+  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (a) => sinks.send(a));
   const set = captureSet(loaded.ruleset, ALL_TYPES);
   if (set.unrestricted.length > 0) {
     log.warn({ rules: set.unrestricted }, 'rules without an evt.type restriction make the probe capture every event type');
@@ -87,15 +88,19 @@ export async function runLive(opts: RunOptions): Promise<number> {
   const purge = purgeDeadThreads(threads, log);
   const result = await runLiveSession({
     eventTypes: set.types,
+    cgroupHierarchy: tasks.hierarchy,
     ringBytes: opts.ringBytes,
     durationSec: opts.duration,
     log,
-    onSnapshot: (procs) => threads.seed(procs, (c) => cgroups.containerOf(c)),
+    onSnapshot: (procs) => threads.seed(procs, (c) => tasks.containerOf(c)),
     onRecord: (rec) => engine.process(rec),
     statsIntervalSec: opts.statsInterval ?? 60,
     // Falco's metrics, as a log line: what was seen, what was lost and where, at a steady pace.
     onStats: (totals) =>
-      log.info({ events: engine.stats.events, alerts: engine.stats.alerts, threads: threads.size, ...totals, outputs: sinks.summary() }, 'stats'),
+      log.info(
+        { events: engine.stats.events, alerts: engine.stats.alerts, threads: threads.size, cgroupProcReads: tasks.procReads, ...totals, outputs: sinks.summary() },
+        'stats',
+      ),
     onDrops: (ring, batch, received) => {
       log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
       const due = drops.observe(ring, batch, received, Date.now());

@@ -6,7 +6,7 @@ import { EVENT_TYPES } from './schema.js';
 
 /** Process lifecycle and identity: needed whatever the rules, or proc.* and user.* go stale. */
 const PROCESS_STATE = ['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork', 'procexit', 'chdir', 'fchdir',
-  'setuid', 'setgid', 'setresuid', 'setresgid', 'setreuid', 'setregid'];
+  'setuid', 'setgid', 'setresuid', 'setresgid', 'setreuid', 'setregid', 'capset', 'setsid', 'setpgid'];
 
 /** The events that give fds their names: needed as soon as a rule reads an event that uses an fd. */
 const FD_STATE = ['open', 'openat', 'openat2', 'creat', 'close', 'dup', 'dup2', 'dup3', 'socket', 'bind', 'accept',

@@ -26,6 +26,7 @@ export class Engine {
 
   process(rec: RawRecord): void {
     const evt = this.state.apply(rec);
+    if (evt === undefined) return;
     this.stats.events++;
     this.ruleset.evaluate(evt, this.ctx, this.matched);
   }

@@ -48,8 +48,6 @@ export interface Fd {
   /** True when this process is the server end (the fd came from accept). */
   isServer?: boolean;
   connected?: boolean;
-  /** Set on an fd whose name was changed by a later rename (fd.name_changed). */
-  nameChanged?: boolean;
   /** fd.nameraw: the path exactly as the process passed it (before resolution), when known. */
   nameRaw?: string;
   dev?: number;
@@ -106,6 +104,13 @@ export interface Thread {
   exeIno?: number;
   exeInoCtime?: bigint;
   exeInoMtime?: bigint;
+  /**
+   * The leader thread (tid = pid) has exited while other threads of its process run on: its entry is
+   * kept, since the process and its children still go by its pid, until the last thread exits.
+   */
+  leaderExited?: boolean;
+  /** The thread has exited; its entry stays a moment for records still naming it (threads.ts). */
+  exited?: boolean;
   fds: Map<number, Fd>;
 }
 
@@ -168,6 +173,8 @@ export interface SyscallEvent {
   thread: Thread;
   /** The fd the event refers to: the new one for open/socket/accept, the fd argument otherwise. */
   fd?: Fd;
+  /** fd.name_changed: this event changed the fd's name (a UDP socket's tuple moved to another peer). */
+  fdNameChanged?: boolean;
 }
 
 /** Looks up what the engine knows beyond the event itself. */
@@ -210,5 +217,5 @@ export interface RawRecord {
  */
 export type ProcSnapshot = Omit<
   Thread,
-  'containerId' | 'cgroupId' | 'execTs' | 'exeUpperLayer' | 'exeFromMemfd' | 'exeIno' | 'exeInoCtime' | 'exeInoMtime' | 'fds'
+  'containerId' | 'cgroupId' | 'execTs' | 'exeUpperLayer' | 'exeFromMemfd' | 'leaderExited' | 'exited' | 'fds'
 > & { fds: Fd[] };

@@ -51,17 +51,40 @@ const p = (name: string, type: ParamType): ParamSpec => ({ name, type });
 
 const PATH_AT = [p('dirfd', 'fd'), p('name', 'path')];
 
+/** A task's capability sets as the kernel holds them after the call (Falco's names and order). */
+const CAPS = [p('cap_inheritable', 'uint'), p('cap_permitted', 'uint'), p('cap_effective', 'uint')];
+
+/**
+ * What a successful exec's new image starts with: its capabilities, the executable's inode facts
+ * (times in ns since the epoch; exe_upper_layer 1 when the file is on an overlayfs upper layer), the
+ * tid exec was called from (old_tid: another thread than the leader, whose pid the caller took
+ * over), the controlling terminal (tty, as /proc/PID/stat's tty_nr) and the environment.
+ */
+const EXEC_IMAGE = [
+  ...CAPS,
+  p('exe_ino', 'uint'),
+  p('exe_ino_ctime', 'uint'),
+  p('exe_ino_mtime', 'uint'),
+  p('exe_upper_layer', 'uint'),
+  p('old_tid', 'pid'),
+  p('tty', 'uint'),
+  p('env', 'argv'),
+];
+
+const CHILD_VIDS = [p('vtid', 'pid'), p('vpid', 'pid')];
+
 /** Every event type, in wire-id order. Append only: ids are part of the capture file format. */
 export const EVENT_TYPES: readonly EventTypeSpec[] = [
   { id: 0, name: 'unknown', category: 'meta', params: [] },
-  // trusted_exepath (last, appended; Falco's name): the file the new image runs, as /proc/PID/exe shows
-  // it; filename is what the caller passed.
-  { id: 1, name: 'execve', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), p('filename', 'path'), p('trusted_exepath', 'path')] },
-  { id: 2, name: 'execveat', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), ...PATH_AT, p('flags', 'flags:execveat'), p('trusted_exepath', 'path')] },
-  { id: 3, name: 'clone', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid')] },
-  { id: 4, name: 'clone3', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid')] },
-  { id: 5, name: 'fork', category: 'process', params: [p('childtid', 'pid')] },
-  { id: 6, name: 'vfork', category: 'process', params: [p('childtid', 'pid')] },
+  // trusted_exepath (Falco's name): the file the new image runs, as /proc/PID/exe shows it; filename is
+  // what the caller passed. Then, appended, what the new image starts with (EXEC_IMAGE).
+  { id: 1, name: 'execve', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), p('filename', 'path'), p('trusted_exepath', 'path'), ...EXEC_IMAGE] },
+  { id: 2, name: 'execveat', category: 'process', params: [p('exe', 'string'), p('args', 'argv'), ...PATH_AT, p('flags', 'flags:execveat'), p('trusted_exepath', 'path'), ...EXEC_IMAGE] },
+  // vtid, vpid (appended): the child's ids in its own pid namespace (1 for a container's init).
+  { id: 3, name: 'clone', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid'), ...CHILD_VIDS] },
+  { id: 4, name: 'clone3', category: 'process', params: [p('flags', 'flags:clone'), p('childtid', 'pid'), ...CHILD_VIDS] },
+  { id: 5, name: 'fork', category: 'process', params: [p('childtid', 'pid'), ...CHILD_VIDS] },
+  { id: 6, name: 'vfork', category: 'process', params: [p('childtid', 'pid'), ...CHILD_VIDS] },
   { id: 7, name: 'procexit', category: 'process', params: [p('status', 'int')] },
   { id: 8, name: 'open', category: 'file', params: [p('fd', 'fd'), p('name', 'path'), p('flags', 'flags:open'), p('mode', 'mode'), p('dev', 'uint'), p('ino', 'uint')] },
   { id: 9, name: 'openat', category: 'file', params: [p('fd', 'fd'), ...PATH_AT, p('flags', 'flags:open'), p('mode', 'mode'), p('dev', 'uint'), p('ino', 'uint')] },
@@ -93,11 +116,12 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
   { id: 35, name: 'bind', category: 'net', params: [p('fd', 'fd'), p('addr', 'sockaddr')] },
   { id: 36, name: 'listen', category: 'net', params: [p('fd', 'fd'), p('backlog', 'int')] },
   { id: 37, name: 'socket', category: 'net', params: [p('fd', 'fd'), p('domain', 'enum:socket_family'), p('type', 'flags:socket_type'), p('proto', 'uint')] },
-  { id: 38, name: 'setuid', category: 'ids', params: [p('uid', 'uid')] },
+  // The uid changes report the capability sets after the call (a uid change from root drops them).
+  { id: 38, name: 'setuid', category: 'ids', params: [p('uid', 'uid'), ...CAPS] },
   { id: 39, name: 'setgid', category: 'ids', params: [p('gid', 'gid')] },
-  { id: 40, name: 'setresuid', category: 'ids', params: [p('ruid', 'uid'), p('euid', 'uid'), p('suid', 'uid')] },
+  { id: 40, name: 'setresuid', category: 'ids', params: [p('ruid', 'uid'), p('euid', 'uid'), p('suid', 'uid'), ...CAPS] },
   { id: 41, name: 'setresgid', category: 'ids', params: [p('rgid', 'gid'), p('egid', 'gid'), p('sgid', 'gid')] },
-  { id: 42, name: 'setreuid', category: 'ids', params: [p('ruid', 'uid'), p('euid', 'uid')] },
+  { id: 42, name: 'setreuid', category: 'ids', params: [p('ruid', 'uid'), p('euid', 'uid'), ...CAPS] },
   { id: 43, name: 'setregid', category: 'ids', params: [p('rgid', 'gid'), p('egid', 'gid')] },
   { id: 44, name: 'ptrace', category: 'process', params: [p('request', 'enum:ptrace'), p('pid', 'pid'), p('addr', 'uint'), p('data', 'uint')] },
   { id: 45, name: 'mount', category: 'system', params: [p('dev', 'string'), p('dir', 'path'), p('type', 'string'), p('flags', 'flags:mount')] },
@@ -128,7 +152,8 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
   { id: 70, name: 'seccomp', category: 'process', params: [p('op', 'enum:seccomp_op'), p('flags', 'uint')] },
   { id: 71, name: 'mprotect', category: 'system', params: [p('addr', 'uint'), p('length', 'uint'), p('prot', 'flags:prot')] },
   { id: 72, name: 'mmap', category: 'system', params: [p('addr', 'uint'), p('length', 'uint'), p('prot', 'flags:prot'), p('flags', 'flags:mmap'), p('fd', 'fd')] },
-  { id: 73, name: 'capset', category: 'ids', params: [p('cap_inheritable', 'uint'), p('cap_permitted', 'uint'), p('cap_effective', 'uint')] },
+  // capset: the sets the task holds after the call, read from the kernel rather than the caller's buffer.
+  { id: 73, name: 'capset', category: 'ids', params: CAPS },
   { id: 74, name: 'userfaultfd', category: 'file', params: [p('flags', 'uint')] },
   { id: 75, name: 'pidfd_getfd', category: 'process', params: [p('pidfd', 'fd'), p('targetfd', 'fd'), p('flags', 'uint')] },
   { id: 76, name: 'pidfd_open', category: 'process', params: [p('pid', 'pid'), p('flags', 'uint')] },
@@ -136,6 +161,13 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
   { id: 78, name: 'process_vm_readv', category: 'process', params: [p('pid', 'pid')] },
   { id: 79, name: 'io_uring_setup', category: 'system', params: [p('entries', 'uint')] },
   { id: 80, name: 'drop', category: 'meta', params: [p('dropped', 'uint')] },
+  // The path of the cgroup whose id (the header's) records carry from here on; sent by the probe the
+  // first time it meets that id. Never reaches rules.
+  { id: 81, name: 'cgroup', category: 'meta', params: [p('path', 'path')] },
+  // setsid makes the caller the leader of a new session and process group; setpgid's pid and pgid
+  // are as the caller passed them, numbered in its pid namespace (0: the caller itself).
+  { id: 82, name: 'setsid', category: 'process', params: [] },
+  { id: 83, name: 'setpgid', category: 'process', params: [p('pid', 'pid'), p('pgid', 'pid')] },
 ];
 
 export const EVENT_BY_NAME: ReadonlyMap<string, EventTypeSpec> = new Map(EVENT_TYPES.map((e) => [e.name, e]));
@@ -158,7 +190,7 @@ export const FALCO_ONLY_EVENT_NAMES: ReadonlySet<string> = new Set([
   'brk', 'munmap', 'getrlimit', 'setrlimit', 'prlimit', 'getdents', 'getdents64', 'getcwd', 'stat',
   'lstat', 'fstat', 'newfstatat', 'access', 'faccessat', 'faccessat2', 'inotify_init', 'inotify_init1',
   'timerfd_create', 'eventfd', 'eventfd2', 'signalfd', 'signalfd4', 'epoll_create', 'epoll_create1',
-  'tkill', 'tgkill', 'quotactl', 'setpgid', 'setsid', 'setrlimit', 'mlock', 'munlock', 'mlockall',
+  'tkill', 'tgkill', 'quotactl', 'setrlimit', 'mlock', 'munlock', 'mlockall',
   'munlockall', 'splice', 'sendfile', 'fchmodat2', 'umount', 'delete_module', 'copy_file_range',
   'open_by_handle_at', 'name_to_handle_at', 'truncate', 'ftruncate', 'flock', 'semop', 'semget', 'semctl',
   'mknod', 'mknodat', 'getuid', 'geteuid', 'getgid', 'getegid', 'getresuid', 'getresgid', 'vmsplice',

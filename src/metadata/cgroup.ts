@@ -1,6 +1,8 @@
 // Container ids from cgroup paths. Runtimes name a container's cgroup after its id; the shapes differ
 // by runtime and by cgroup driver (systemd vs cgroupfs), under cgroup v1 and v2 alike.
 
+import type { CgroupHierarchy } from './cgroup-hierarchy.js';
+
 export type RuntimeKind = 'docker' | 'containerd' | 'cri-o' | 'podman';
 
 export interface CgroupContainer {
@@ -41,14 +43,26 @@ export function containerFromCgroup(path: string): CgroupContainer | undefined {
   return undefined;
 }
 
-/** Picks the path to use from the text of /proc/PID/cgroup: the v2 line ("0::/...") or else the first line. */
-export function cgroupPathFromProcFile(text: string): string {
+/**
+ * The task's path in one hierarchy, from the text of /proc/PID/cgroup: the unified hierarchy's line
+ * ("0::/...") or the line whose controller list names the v1 controller. Without a hierarchy (an old
+ * caller): the unified line, or else the first.
+ */
+export function cgroupPathFromProcFile(text: string, hierarchy?: CgroupHierarchy): string {
   let first = '';
   for (const line of text.split('\n')) {
     if (!line) continue;
-    const path = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
+    const a = line.indexOf(':');
+    const b = line.indexOf(':', a + 1);
+    if (a < 0 || b < 0) continue;
+    const path = line.slice(b + 1);
+    const controllers = line.slice(a + 1, b);
+    if (hierarchy?.kind === 'v1') {
+      if (controllers.split(',').includes(hierarchy.controller)) return path;
+      continue;
+    }
     if (line.startsWith('0::')) return path;
     if (!first) first = path;
   }
-  return first;
+  return hierarchy ? '' : first;
 }

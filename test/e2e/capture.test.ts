@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeBatch } from '../../src/engine/probe/index.js';
 import { falconet, tempDir } from '../cli/cli.js';
 import { kernelTestsPossible, startLive } from './env.js';
 
@@ -47,10 +48,13 @@ describe('falconet capture then replay (live kernel)', () => {
     expect(header.layout).toMatchObject({ hdrSize: 80, eventTypes: expect.arrayContaining([expect.stringMatching(/^openat\(/)]) });
     expect(lines.some((l) => l.kind === 'event')).toBe(false);
     expect(lines.filter((l) => l.kind === 'batch').length).toBeGreaterThan(0);
-    // Records carry cgroup ids; the paths of the live processes among them ride along.
-    const cgroups = lines.filter((l) => l.kind === 'cgroup');
+    // Records carry cgroup ids; the probe's own cgroup records, in the batches, name their paths.
+    const cgroups = lines
+      .filter((l) => l.kind === 'batch')
+      .flatMap((l) => decodeBatch(Buffer.from(l.data!, 'base64'), 0n))
+      .filter((r) => r.type === 'cgroup');
     expect(cgroups.length).toBeGreaterThan(0);
-    for (const c of cgroups) expect(c.path).toMatch(/^\//);
+    for (const c of cgroups) expect(c.args.path).toMatch(/^\//);
 
     const r = falconet(['replay', file, '-q']);
     expect(r.stderr).toBe('');

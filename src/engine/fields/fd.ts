@@ -109,10 +109,9 @@ export const fdFields: FieldClass = {
       const fd = e.fd;
       return fd === undefined ? undefined : (isIp(fd) || fd.type === 'unix' ? fd.connected === true : undefined);
     }),
-    plain('fd.name_changed', 'bool', 'true when the fd name changed after the fd was opened (a rename).', (e) => {
-      const fd = e.fd;
-      return fd === undefined ? undefined : fd.nameChanged === true;
-    }),
+    plain('fd.name_changed', 'bool', "true when the event changed the fd's name (an unconnected UDP socket's tuple moved to another peer, a connect).", (e) =>
+      e.fd === undefined ? undefined : e.fdNameChanged === true,
+    ),
     plain('fd.dev', 'number', 'the device number of the file.', (e) => e.fd?.dev),
     plain('fd.ino', 'number', 'the inode number of the file.', (e) => e.fd?.ino),
     plain('fd.openflags', 'number', 'the flags the file was opened with.', (e) => {

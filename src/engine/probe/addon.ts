@@ -26,6 +26,8 @@ export interface NativeProbeOptions {
   excludePids: number[];
   /** The pid namespace excludePids belong to, when it is not the host's. */
   selfPidNs?: { dev: number; ino: number };
+  /** The v1 controller whose cgroup ids records carry, or -1 for the unified hierarchy. */
+  cgroupSsid: number;
   batchBytes: number;
   batchMs: number;
   maxInflight: number;

@@ -18,7 +18,7 @@ export const LAYOUT = {
   offCgroupId: 56,
   offRes: 64,
   offFlags: 72,
-  maxParams: 8,
+  maxParams: 16,
   recMax: 16384,
   pathMax: 4096,
   argvMax: 4096,

@@ -19,6 +19,11 @@ export interface ProbeOptions {
    * always excluded. In a pid namespace of its own (a container without hostPID) they are matched there.
    */
   excludePids?: readonly number[];
+  /**
+   * The cgroup hierarchy whose ids records carry: a v1 controller's index (the line of /proc/cgroups,
+   * the kernel's cgroup_subsys_id) or -1 for the unified hierarchy (the default).
+   */
+  cgroupSsid?: number;
   /** Receives one Buffer holding many records; decode with decodeBatch / decodeRecord. */
   onBatch(buf: Buffer): void;
   /** Flush a batch once it holds this many bytes (default 1 MiB)... */
@@ -99,6 +104,7 @@ export function openProbe(opts: ProbeOptions): Probe {
         ringBytes,
         excludePids: [process.pid, ...(opts.excludePids ?? [])],
         selfPidNs: ownPidNamespace(),
+        cgroupSsid: opts.cgroupSsid ?? -1,
         batchBytes: opts.batchBytes ?? 1 << 20,
         batchMs: opts.batchMs ?? 20,
         maxInflight: opts.maxInflight ?? 64,

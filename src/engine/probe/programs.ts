@@ -11,6 +11,7 @@ const SHARED_HOOKS: Readonly<Record<string, readonly string[]>> = {
   vfork: ['t_fork'],
   procexit: ['t_exit'],
   umount2: ['x_umount'], // the kernel names umount2's tracepoint after the umount SYSCALL_DEFINE
+  cgroup: [], // sent by every program, ahead of the first record of a cgroup it has not told yet
 };
 
 export function programsOf(eventType: string): readonly string[] {

@@ -130,6 +130,7 @@ function proc(o: Obj): ProcSnapshot {
     pgid: int(o, 'pgid', pid), vpid: int(o, 'vpid', pid), vpgid: int(o, 'vpgid', int(o, 'pgid', pid)), cgroup: text(o, 'cgroup', '/'),
     startTs: big(o, 'startTs', 0n), env: strings(o, 'env'), capEffective: big(o, 'capEffective', 0n),
     capPermitted: big(o, 'capPermitted', 0n), capInheritable: big(o, 'capInheritable', 0n),
+    ...(o.exeIno !== undefined ? { exeIno: int(o, 'exeIno'), exeInoCtime: big(o, 'exeInoCtime', 0n), exeInoMtime: big(o, 'exeInoMtime', 0n) } : {}),
     fds: Array.isArray(o.fds) ? o.fds.map(fd) : [],
   };
 }

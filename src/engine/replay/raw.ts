@@ -5,7 +5,7 @@
 
 import type { RawRecord } from '../event.js';
 import { decodeRecord, forEachRecord, LAYOUT } from '../probe/index.js';
-import { EVENT_TYPES, type EventTypeSpec } from '../schema.js';
+import { EVENT_BY_NAME, EVENT_TYPES, type EventTypeSpec } from '../schema.js';
 
 /** The header's "layout": events.h's offsets and bounds, and the wire event types in id order. */
 export type WireLayout = { readonly [K in keyof typeof LAYOUT]: number } & { readonly eventTypes: readonly string[] };
@@ -56,16 +56,18 @@ export function layoutDifferences(file: Readonly<Record<string, unknown>>): stri
 export type Decoded = { ok: true; record: RawRecord } | { ok: false; message: string };
 
 /**
- * The records of one batch, each given the cgroup path the file recorded for its id. A record that
+ * The records of one batch, each given the cgroup path the file recorded for its id (a cgroup line,
+ * or the probe's own `cgroup` record earlier in the file, which this learns into `cgroups`). A record that
  * cannot be decoded costs that record; a corrupt length costs the rest of the batch. Either is an
  * error item in place, as the live session would count it.
  */
-export function decodeBatchLine(buf: Buffer, bootToEpochNs: bigint, cgroups: ReadonlyMap<bigint, string>): Decoded[] {
+export function decodeBatchLine(buf: Buffer, bootToEpochNs: bigint, cgroups: Map<bigint, string>): Decoded[] {
   const out: Decoded[] = [];
   try {
     forEachRecord(buf, (off) => {
       try {
         const record = decodeRecord(buf, off, bootToEpochNs);
+        if (record.type === 'cgroup' && typeof record.args.path === 'string') cgroups.set(record.cgroupId, record.args.path);
         const path = cgroups.get(record.cgroupId);
         if (path !== undefined) record.cgroup = path;
         out.push({ ok: true, record });
@@ -84,6 +86,10 @@ export function decodeBatchLine(buf: Buffer, bootToEpochNs: bigint, cgroups: Rea
  * without decoding the record; returns the number of records. Throws on a corrupt batch after the
  * records before the corruption.
  */
-export function forEachCgroupId(buf: Buffer, fn: (pid: number, cgroupId: bigint) => void): number {
-  return forEachRecord(buf, (off) => fn(buf.readUInt32LE(off + LAYOUT.offPid), buf.readBigUInt64LE(off + LAYOUT.offCgroupId)));
+export function forEachCgroupId(buf: Buffer, fn: (pid: number, cgroupId: bigint, isCgroupRecord: boolean) => void): number {
+  return forEachRecord(buf, (off) =>
+    fn(buf.readUInt32LE(off + LAYOUT.offPid), buf.readBigUInt64LE(off + LAYOUT.offCgroupId), buf.readUInt16LE(off + LAYOUT.offType) === CGROUP_TYPE_ID),
+  );
 }
+
+const CGROUP_TYPE_ID = EVENT_BY_NAME.get('cgroup')!.id;

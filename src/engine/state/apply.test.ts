@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ArgValue, RawRecord } from '../event.js';
-import { replayCgroupSource } from '../../metadata/cgroup-source.js';
+import { ReplayTaskSource } from '../../metadata/task-source.js';
 import { StateMachine } from './apply.js';
 import { ThreadTable } from './threads.js';
 
@@ -21,9 +21,9 @@ function machine(): StateMachine {
         fds: [{ num: 3, type: 'directory', name: '/etc', openFlags: 0o200000 }],
       },
     ],
-    replayCgroupSource.containerOf,
+    (c) => new ReplayTaskSource().containerOf(c),
   );
-  return new StateMachine(threads, replayCgroupSource);
+  return new StateMachine(threads, new ReplayTaskSource());
 }
 
 describe('StateMachine', () => {
@@ -152,12 +152,109 @@ describe('StateMachine', () => {
     expect(m.threads.get(100)).toMatchObject({ uid: 1000, euid: 1000 });
   });
 
-  it('forgets a thread after its exit event', () => {
+  it('forgets a thread a second (of event time) after its exit: records still naming it find it until then', () => {
     const m = machine();
     m.apply(rec('procexit', 0, { status: 0 }));
     expect(m.threads.get(100)).toBeDefined();
-    m.apply(rec('read', 0, { fd: 3 }, { tid: 1, pid: 1, ppid: 0 }));
+    // a child's record sent just after the parent's exit still finds its parent
+    m.apply(rec('clone', 300, { flags: 0, childtid: 300 }, { tid: 1, pid: 1, ppid: 0, ts: 2_000n }));
+    const e = m.apply(rec('openat', 3, { dirfd: -100, name: '/x', flags: 0 }, { tid: 300, pid: 300, ppid: 100, ts: 3_000n }));
+    expect(m.threads.get(100)).toMatchObject({ exited: true, comm: 'sh' });
+    expect(m.threads.get(e!.thread.ppid)?.comm).toBe('sh');
+    m.apply(rec('read', 0, { fd: 3 }, { tid: 1, pid: 1, ppid: 0, ts: 1_000_001_001n }));
     expect(m.threads.get(100)).toBeUndefined();
+  });
+
+  it('takes a record of an exited tid for a new task, not the dead one', () => {
+    const m = machine();
+    m.apply(rec('procexit', 0, { status: 0 }));
+    const e = m.apply(rec('openat', 3, { dirfd: -100, name: '/y', flags: 0 }, { comm: 'reused', ppid: 7 }));
+    expect(e!.thread).toMatchObject({ comm: 'reused', exited: false });
+  });
+});
+
+describe('StateMachine: processes as the kernel reports them', () => {
+  it('keeps an exited leader while its process has other threads, for the pid its children name', () => {
+    const m = machine();
+    m.apply(rec('clone', 101, { flags: 0x10000 | 0x400, childtid: 101 }));
+    m.apply(rec('procexit', 0, { status: 0 }));
+    m.apply(rec('read', 0, { fd: 3 }, { tid: 101, ts: 5_000_000_000n }));
+    expect(m.threads.get(100)).toMatchObject({ leaderExited: true, exited: false });
+    m.apply(rec('procexit', 0, { status: 0 }, { tid: 101, ts: 5_000_000_001n }));
+    m.apply(rec('read', 0, { fd: 3 }, { tid: 1, pid: 1, ppid: 0, ts: 9_000_000_000n }));
+    expect(m.threads.get(100)).toBeUndefined();
+    expect(m.threads.get(101)).toBeUndefined();
+  });
+
+  it('lets an exec from another thread than the leader take the process over under its pid', () => {
+    const m = machine();
+    m.apply(rec('clone', 101, { flags: 0x10000 | 0x400, childtid: 101 }));
+    // the kernel ends the leader without an exit record; the exec comes with the leader's tid
+    const e = m.apply(rec('execve', 0, { exe: 'cat', args: ['cat', '/etc/hostname'], filename: '/bin/cat', trusted_exepath: '/usr/bin/cat', old_tid: 101 }, { comm: 'cat' }));
+    expect(e!.thread).toMatchObject({ tid: 100, pid: 100, comm: 'cat', exepath: '/usr/bin/cat', cwd: '/root', vpid: 1 });
+    expect(e!.thread.fds.get(3)?.name).toBe('/etc');
+    expect(m.threads.get(101)).toBeUndefined();
+  });
+
+  it('takes the new image facts an exec reports: capabilities, inode, overlay upper layer, terminal, environment', () => {
+    const e = machine().apply(
+      rec('execve', 0, {
+        exe: 'x', args: ['x'], filename: '/tmp/x', trusted_exepath: '/tmp/x', cap_inheritable: 0, cap_permitted: 0x3fffffffff,
+        cap_effective: 0x20, exe_ino: 42, exe_ino_ctime: 1_700_000_000_000_000_001n, exe_ino_mtime: 1_700_000_000_000_000_000n,
+        exe_upper_layer: 1, old_tid: 100, tty: 34817, env: ['PATH=/bin', 'FOO=bar'],
+      }, { comm: 'x' }),
+    );
+    expect(e!.thread).toMatchObject({
+      capEffective: 0x20n, capPermitted: 0x3fffffffffn, capInheritable: 0n, exeIno: 42, exeInoCtime: 1_700_000_000_000_000_001n,
+      exeInoMtime: 1_700_000_000_000_000_000n, exeUpperLayer: true, tty: 34817, env: ['PATH=/bin', 'FOO=bar'],
+    });
+  });
+
+  it('gives a forked child its pid as its own namespace sees it', () => {
+    const m = machine();
+    m.apply(rec('clone', 200, { flags: 0x20000000, childtid: 200, vtid: 1, vpid: 1 }));
+    expect(m.threads.get(200)).toMatchObject({ pid: 200, vpid: 1 });
+    m.apply(rec('clone', 201, { flags: 0x10000, childtid: 201, vtid: 7, vpid: 1 }, { tid: 200, pid: 200, ppid: 100 }));
+    expect(m.threads.get(201)).toMatchObject({ pid: 200, vpid: 1 });
+  });
+
+  it('follows setsid, and setpgid on itself and on a child', () => {
+    const m = machine();
+    m.apply(rec('clone', 200, { flags: 0, childtid: 200, vtid: 200, vpid: 200 }));
+    m.apply(rec('setsid', 200, {}, { tid: 200, pid: 200 }));
+    expect(m.threads.get(200)).toMatchObject({ sid: 200, pgid: 200 });
+    m.apply(rec('clone', 300, { flags: 0, childtid: 300, vtid: 300, vpid: 300 }, { tid: 200, pid: 200 }));
+    m.apply(rec('setpgid', 0, { pid: 300, pgid: 300 }, { tid: 200, pid: 200 }));
+    expect(m.threads.get(300)).toMatchObject({ sid: 200, pgid: 300, vpgid: 300 });
+    m.apply(rec('setpgid', 0, { pid: 0, pgid: 200 }, { tid: 300, pid: 300, ppid: 200 }));
+    expect(m.threads.get(300)).toMatchObject({ pgid: 200 });
+  });
+
+  it('takes the capability sets capset and a uid change report', () => {
+    const m = machine();
+    m.apply(rec('capset', 0, { cap_inheritable: 0x2000, cap_permitted: 0x3000, cap_effective: 0x1000 }));
+    expect(m.threads.get(100)).toMatchObject({ capInheritable: 0x2000n, capPermitted: 0x3000n, capEffective: 0x1000n });
+    m.apply(rec('setuid', 0, { uid: 65534, cap_inheritable: 0, cap_permitted: 0, cap_effective: 0 }));
+    expect(m.threads.get(100)).toMatchObject({ uid: 65534, capEffective: 0n });
+  });
+
+  it('says when an event changed its fd name (fd.name_changed): a UDP socket moving to another peer', () => {
+    const m = machine();
+    m.apply(rec('socket', 5, { domain: 2, type: 2, proto: 0 }));
+    const peer = (port: number) => ({ family: 'ipv4' as const, ip: '127.0.0.1', port });
+    const local = { family: 'ipv4' as const, ip: '0.0.0.0', port: 4000 };
+    const send = (port: number) => m.apply(rec('sendto', 4, { fd: 5, size: 4, tuple: peer(port), laddr: local }))!;
+    expect(send(53).fdNameChanged).toBe(true);
+    expect(send(53).fdNameChanged).toBe(false);
+    expect(send(54).fdNameChanged).toBe(true);
+    expect(m.apply(rec('read', 0, { fd: 5, size: 0 }))!.fdNameChanged).toBe(false);
+  });
+
+  it('learns cgroup paths from the probe, and shows no event for them', () => {
+    const m = machine();
+    expect(m.apply(rec('cgroup', 0, { path: `/docker/${CID}` }, { cgroupId: 77n, tid: 0, pid: 0 }))).toBeUndefined();
+    const e = m.apply(rec('openat', 3, { dirfd: -100, name: '/z', flags: 0 }, { tid: 500, pid: 500, cgroupId: 77n }));
+    expect(e!.thread).toMatchObject({ cgroup: `/docker/${CID}`, containerId: CID.slice(0, 12) });
   });
 });
 

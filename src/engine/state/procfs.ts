@@ -1,9 +1,10 @@
 // Seeds the process table from /proc when the monitor starts, so that processes that were running
 // before the probe attached have their exe, args, cwd, ids, cgroup and fds.
 
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { Fd, FdType, ProcSnapshot } from '../event.js';
 import { cgroupPathFromProcFile } from '../../metadata/cgroup.js';
+import type { CgroupHierarchy } from '../../metadata/cgroup-hierarchy.js';
 import { readSocketTable, type SocketInfo } from './procnet.js';
 
 const CLK_TCK = 100;
@@ -22,6 +23,16 @@ function link(path: string): string | undefined {
     return readlinkSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/** The inode facts of the file /proc/PID/exe leads to (the running executable), when it can be read. */
+function exeFacts(dir: string): Pick<ProcSnapshot, 'exeIno' | 'exeInoCtime' | 'exeInoMtime'> {
+  try {
+    const st = statSync(`${dir}/exe`, { bigint: true });
+    return { exeIno: Number(st.ino), exeInoCtime: st.ctimeNs, exeInoMtime: st.mtimeNs };
+  } catch {
+    return {};
   }
 }
 
@@ -93,7 +104,13 @@ function readFds(dir: string, sockets: Map<number, SocketInfo>): Fd[] {
 }
 
 /** One process's snapshot, or undefined when it vanished while being read. */
-export function readProcess(procRoot: string, pid: number, bootNs: bigint, sockets: Map<number, SocketInfo>): ProcSnapshot | undefined {
+export function readProcess(
+  procRoot: string,
+  pid: number,
+  bootNs: bigint,
+  sockets: Map<number, SocketInfo>,
+  hierarchy?: CgroupHierarchy,
+): ProcSnapshot | undefined {
   const dir = `${procRoot}/${pid}`;
   const stat = parseStat(read(`${dir}/stat`) ?? '');
   const status = read(`${dir}/status`);
@@ -126,24 +143,25 @@ export function readProcess(procRoot: string, pid: number, bootNs: bigint, socke
     pgid: stat.pgid,
     vpid: Number(nspid.at(-1) ?? pid),
     vpgid: Number(nspgid.at(-1) ?? stat.pgid),
-    cgroup: cgroupPathFromProcFile(read(`${dir}/cgroup`) ?? ''),
+    cgroup: cgroupPathFromProcFile(read(`${dir}/cgroup`) ?? '', hierarchy) || '/',
     startTs: bootNs + (stat.startTicks * 1_000_000_000n) / BigInt(CLK_TCK),
     env,
     capEffective: cap('CapEff'),
     capPermitted: cap('CapPrm'),
     capInheritable: cap('CapInh'),
+    ...exeFacts(dir),
     fds: readFds(dir, sockets),
   };
 }
 
 /** Every running process. Processes that exit while being read are skipped. */
-export function readProcTable(procRoot = '/proc'): ProcSnapshot[] {
+export function readProcTable(procRoot = '/proc', hierarchy?: CgroupHierarchy): ProcSnapshot[] {
   const bootNs = bootTimeNs(procRoot);
   const sockets = readSocketTable(procRoot);
   const out: ProcSnapshot[] = [];
   for (const name of readdirSync(procRoot)) {
     if (!/^\d+$/.test(name)) continue;
-    const snap = readProcess(procRoot, Number(name), bootNs, sockets);
+    const snap = readProcess(procRoot, Number(name), bootNs, sockets, hierarchy);
     if (snap) out.push(snap);
   }
   return out;

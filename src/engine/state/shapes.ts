@@ -20,7 +20,6 @@ export function makeFd(num: number, type: FdType, name: string, openFlags: numbe
     sport: undefined,
     isServer: undefined,
     connected: undefined,
-    nameChanged: undefined,
     nameRaw: undefined,
     dev: undefined,
     ino: undefined,
@@ -37,7 +36,6 @@ export function copyFd(f: Fd): Fd {
   fd.sport = f.sport;
   fd.isServer = f.isServer;
   fd.connected = f.connected;
-  fd.nameChanged = f.nameChanged;
   fd.nameRaw = f.nameRaw;
   fd.dev = f.dev;
   fd.ino = f.ino;
@@ -79,6 +77,8 @@ export function makeThread(t: Thread): Thread {
     exeIno: t.exeIno,
     exeInoCtime: t.exeInoCtime,
     exeInoMtime: t.exeInoMtime,
+    leaderExited: t.leaderExited ?? false,
+    exited: t.exited ?? false,
     fds: t.fds,
   };
 }

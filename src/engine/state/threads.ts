@@ -11,19 +11,103 @@ export function normaliseLoginuid(v: number): number {
   return v === 4294967295 ? NO_LOGINUID : v;
 }
 
+/**
+ * How long (event time) an exited thread stays findable. Records are ordered by when the probe sent
+ * them, not by when their header was read: a child's record that still names its parent can come
+ * just after the parent's exit record (runc exits while the process it started opens its first file).
+ */
+const EXIT_GRACE_NS = 1_000_000_000n;
+
 export class ThreadTable {
   private readonly byTid = new Map<number, Thread>();
+  /** How many threads of each process (by pid) the table holds. */
+  private readonly perProcess = new Map<number, number>();
+  /** Exited threads in exit order, each removed once its grace has passed (if the tid was not reused). */
+  private graveyard: { t: Thread; until: bigint }[] = [];
+  private graveHead = 0;
 
   get(tid: number): Thread | undefined {
     return this.byTid.get(tid);
   }
 
   set(t: Thread): void {
+    const prev = this.byTid.get(t.tid);
+    if (prev) {
+      this.count(prev.pid, -1);
+      if (prev.exited) this.uncountDead(prev.pid);
+    }
     this.byTid.set(t.tid, t);
+    this.count(t.pid, 1);
   }
 
   delete(tid: number): void {
+    const prev = this.byTid.get(tid);
+    if (!prev) return;
     this.byTid.delete(tid);
+    this.count(prev.pid, -1);
+    if (prev.exited) this.uncountDead(prev.pid);
+  }
+
+  /** Threads of process `pid` in the table, an exited leader kept for its process included. */
+  threadsOf(pid: number): number {
+    return this.perProcess.get(pid) ?? 0;
+  }
+
+  /**
+   * A thread exited at `ts`. It stays findable for EXIT_GRACE_NS, for records still on their way
+   * that name it. A leader whose process has other threads left stays, marked, because the process
+   * (and its children's ppid) keep its pid; the last thread to go takes such a leader along.
+   */
+  exited(tid: number, ts: bigint): void {
+    const t = this.byTid.get(tid);
+    if (!t) return;
+    if (t.tid === t.pid && this.livingThreadsOf(t.pid) > 1) {
+      t.leaderExited = true;
+      return;
+    }
+    this.bury(t, ts);
+    const leader = t.tid !== t.pid ? this.byTid.get(t.pid) : undefined;
+    if (leader?.leaderExited && this.livingThreadsOf(t.pid) === 1) this.bury(leader, ts);
+  }
+
+  /** Removes the exited threads whose grace ended before `now`. */
+  reap(now: bigint): void {
+    const g = this.graveyard;
+    while (this.graveHead < g.length && g[this.graveHead]!.until <= now) {
+      const { t } = g[this.graveHead++]!;
+      if (this.byTid.get(t.tid) === t) this.delete(t.tid);
+    }
+    if (this.graveHead > 1024 && this.graveHead * 2 > g.length) {
+      this.graveyard = g.slice(this.graveHead);
+      this.graveHead = 0;
+    }
+  }
+
+  private bury(t: Thread, ts: bigint): void {
+    if (t.exited) return;
+    t.exited = true;
+    this.dead.set(t.pid, (this.dead.get(t.pid) ?? 0) + 1);
+    this.graveyard.push({ t, until: ts + EXIT_GRACE_NS });
+  }
+
+  /** Threads of `pid` in the table that have not exited. */
+  private livingThreadsOf(pid: number): number {
+    return this.threadsOf(pid) - (this.dead.get(pid) ?? 0);
+  }
+
+  /** Exited threads still in the table, by pid. */
+  private readonly dead = new Map<number, number>();
+
+  private uncountDead(pid: number): void {
+    const n = (this.dead.get(pid) ?? 0) - 1;
+    if (n > 0) this.dead.set(pid, n);
+    else this.dead.delete(pid);
+  }
+
+  private count(pid: number, d: number): void {
+    const n = (this.perProcess.get(pid) ?? 0) + d;
+    if (n > 0) this.perProcess.set(pid, n);
+    else this.perProcess.delete(pid);
   }
 
   get size(): number {
@@ -43,7 +127,7 @@ export class ThreadTable {
     let n = 0;
     for (const tid of [...this.byTid.keys()]) {
       if (!alive(tid)) {
-        this.byTid.delete(tid);
+        this.delete(tid);
         n++;
       }
     }
@@ -97,7 +181,7 @@ export class ThreadTable {
       tty: parent?.tty ?? 0,
       sid: parent?.sid ?? rec.pid,
       pgid: parent?.pgid ?? rec.pid,
-      vpid: rec.pid,
+      vpid: sameProcess?.vpid ?? rec.pid,
       vpgid: parent?.vpgid ?? rec.pid,
       cgroup,
       containerId: containerOf(cgroup),
