@@ -4,10 +4,10 @@
 // every time. Run once per cgroup hierarchy the probe can follow here: this host is cgroup v1 with
 // runc also populating the unified (v2) hierarchy, so both the v1 path (a controller's hierarchy)
 // and the v2 path (the unified hierarchy) are exercised against the same containers.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../cli/cli.js';
+import { falconet, tempDir } from '../cli/cli.js';
 import { docker, dockerProblem, initPid, removeContainers, startContainer } from './docker.js';
 import { kernelTestsPossible, startLive } from './env.js';
 
@@ -36,7 +36,7 @@ function ownVpid(out: string): number {
   return Number(m[1]);
 }
 
-describe.each(['auto', 'unified'])('container identity, --cgroup-hierarchy %s (live kernel, dockerd)', (hierarchy) => {
+describe.each(['auto', 'unified', 'memory'])('container identity, --cgroup-hierarchy %s (live kernel, dockerd)', (hierarchy) => {
   const pre = `falconet-pre-${hierarchy}`;
   const post = `falconet-post-${hierarchy}`;
   let preId = '';
@@ -70,7 +70,8 @@ describe.each(['auto', 'unified'])('container identity, --cgroup-hierarchy %s (l
 
   it('is possible here', () => {
     expect(why, why).toBeUndefined();
-    expect(stderr).toContain(hierarchy === 'unified' ? '"cgroupHierarchy":"unified (v2)"' : '"cgroupHierarchy":"v1 pids"');
+    const expected = { auto: 'v1 pids', unified: 'unified (v2)', memory: 'v1 memory' }[hierarchy];
+    expect(stderr).toContain(`"cgroupHierarchy":"${expected}"`);
   });
 
   const of = (id: string) => alerts.map((a) => a.output_fields).filter((f) => f['container.id'] === id.slice(0, 12));
@@ -130,5 +131,19 @@ describe.each(['auto', 'unified'])('container identity, --cgroup-hierarchy %s (l
     const host = alerts.map((a) => a.output_fields).filter((f) => f['container.id'] === 'host');
     expect(host.filter((f) => f['proc.exepath'] === '/bin/busybox')).toEqual([]);
     expect(of(postId).length).toBeGreaterThan(0);
+  });
+});
+
+describe('--cgroup-hierarchy', () => {
+  it('refuses a controller this host does not have as a v1 hierarchy, naming the option, before touching the kernel', () => {
+    const bogus = falconet(['run', '--cgroup-hierarchy', 'bogus', '--duration', '1']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(/^falconet: --cgroup-hierarchy bogus: unknown cgroup controller 'bogus' \(this kernel has: cpuset, /m);
+    // a controller the kernel has but no v1 hierarchy mounts (net_cls here); a v2 host has only those
+    const free = readFileSync('/proc/cgroups', 'utf8').split('\n').map((l) => l.split('\t')).find((f) => f[1] === '0')?.[0];
+    expect(free, 'a controller without a v1 hierarchy').toBeDefined();
+    const unmounted = falconet(['capture', '-w', '/dev/null', '--cgroup-hierarchy', free!, '--duration', '1']);
+    expect(unmounted.code).toBe(2);
+    expect(unmounted.stderr).toContain(`falconet: --cgroup-hierarchy ${free}: the cgroup controller '${free}' is not mounted as a v1 hierarchy here`);
   });
 });
