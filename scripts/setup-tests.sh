@@ -4,13 +4,6 @@
 # test image offline. Safe to run again.
 set -euo pipefail
 
-packages=(docker.io busybox-static util-linux bsdutils perl python3)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+install_missing docker.io busybox-static util-linux bsdutils perl python3

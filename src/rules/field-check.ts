@@ -3,8 +3,37 @@
 // the span of the field reference, so they point at the exact spot, even inside an inlined macro.
 
 import { isKnownEventName } from '../engine/schema.js';
-import type { Expr, FieldRef, Value } from './ast.js';
+import type { Expr, FieldRef } from './ast.js';
 import { whyUnavailable, type FieldCatalog, type SpanError } from './types.js';
+
+type Leaf = Extract<Expr, { kind: 'compare' | 'unary' }>;
+
+/** The comparisons and unary tests of a condition, in tree order: the nodes that name fields. */
+function leaves(expr: Expr): Leaf[] {
+  const out: Leaf[] = [];
+  const walk = (e: Expr): void => {
+    if (e.kind === 'and' || e.kind === 'or') {
+      walk(e.left);
+      walk(e.right);
+    } else if (e.kind === 'not') {
+      walk(e.expr);
+    } else if (e.kind === 'compare' || e.kind === 'unary') {
+      out.push(e);
+    }
+  };
+  walk(expr);
+  return out;
+}
+
+/** Every field reference of a condition, in tree order (a comparison's field, then a field it compares with). */
+function fieldRefs(expr: Expr): FieldRef[] {
+  return leaves(expr).flatMap(refsOf);
+}
+
+/** The fields one leaf names: its own, and the one a comparison compares with (`fd.sip = val(fd.cip)`). */
+function refsOf(e: Leaf): FieldRef[] {
+  return e.kind === 'compare' && e.value.kind === 'fieldval' ? [e.field, e.value.field] : [e.field];
+}
 
 /**
  * One problem per field reference, in the order the references appear in the tree; also event names
@@ -12,46 +41,23 @@ import { whyUnavailable, type FieldCatalog, type SpanError } from './types.js';
  */
 export function checkFields(expr: Expr, catalog: FieldCatalog): SpanError[] {
   const errors: SpanError[] = [];
-  const visitEventNames = (e: Extract<Expr, { kind: 'compare' }>): void => {
-    if (e.field.name !== 'evt.type' || e.field.arg !== undefined || e.field.transformers.length > 0) return;
-    if (!['=', '==', '!=', 'in'].includes(e.op)) return;
-    const values = e.value.kind === 'literal' ? [e.value] : e.value.kind === 'list' ? e.value.items : [];
-    for (const v of values) {
-      if (v.kind === 'literal' && !isKnownEventName(v.value)) errors.push({ code: 'unknown-event-type', message: `unknown event type '${v.value}'`, span: v.span });
+  for (const e of leaves(expr)) {
+    for (const f of refsOf(e)) {
+      const problem = fieldProblem(f.name, f.arg, catalog);
+      if (problem) errors.push({ ...problem, span: f.span });
     }
-  };
-  const visitField = (f: FieldRef): void => {
-    const problem = fieldProblem(f.name, f.arg, catalog);
-    if (problem) errors.push({ ...problem, span: f.span });
-  };
-  const visitValue = (v: Value): void => {
-    if (v.kind === 'fieldval') visitField(v.field);
-  };
-  const walk = (e: Expr): void => {
-    switch (e.kind) {
-      case 'and':
-      case 'or':
-        walk(e.left);
-        walk(e.right);
-        return;
-      case 'not':
-        walk(e.expr);
-        return;
-      case 'compare':
-        visitField(e.field);
-        visitValue(e.value);
-        visitEventNames(e);
-        return;
-      case 'unary':
-        visitField(e.field);
-        return;
-      case 'macro':
-      case 'const':
-        return;
-    }
-  };
-  walk(expr);
+    if (e.kind === 'compare') errors.push(...unknownEventNames(e));
+  }
   return errors;
+}
+
+function unknownEventNames(e: Extract<Expr, { kind: 'compare' }>): SpanError[] {
+  if (e.field.name !== 'evt.type' || e.field.arg !== undefined || e.field.transformers.length > 0) return [];
+  if (!['=', '==', '!=', 'in'].includes(e.op)) return [];
+  const values = e.value.kind === 'literal' ? [e.value] : e.value.kind === 'list' ? e.value.items : [];
+  return values.flatMap((v) =>
+    v.kind === 'literal' && !isKnownEventName(v.value) ? [{ code: 'unknown-event-type', message: `unknown event type '${v.value}'`, span: v.span }] : [],
+  );
 }
 
 /** Why `name` with `arg` is not a usable field, or undefined when it is. Shared with output checks. */
@@ -83,26 +89,6 @@ export function fieldProblem(name: string, arg: string | undefined, catalog: Fie
   }
 }
 
-/** Every field reference of a condition, in tree order (a comparison's field, then a field it compares with). */
-function fieldRefs(expr: Expr): FieldRef[] {
-  const out: FieldRef[] = [];
-  const walk = (e: Expr): void => {
-    if (e.kind === 'and' || e.kind === 'or') {
-      walk(e.left);
-      walk(e.right);
-    } else if (e.kind === 'not') {
-      walk(e.expr);
-    } else if (e.kind === 'compare') {
-      out.push(e.field);
-      if (e.value.kind === 'fieldval') out.push(e.value.field);
-    } else if (e.kind === 'unary') {
-      out.push(e.field);
-    }
-  };
-  walk(expr);
-  return out;
-}
-
 /** Fields the condition uses that `falconet run` does not fill on a live host: the rule loads, but may not work as meant. */
 export function unavailableFields(expr: Expr, catalog: FieldCatalog): SpanError[] {
   const out: SpanError[] = [];
@@ -120,26 +106,19 @@ export function unavailableFields(expr: Expr, catalog: FieldCatalog): SpanError[
  */
 export function suspiciousComparisons(expr: Expr): SpanError[] {
   const out: SpanError[] = [];
-  const walk = (e: Expr): void => {
-    if (e.kind === 'and' || e.kind === 'or') {
-      walk(e.left);
-      walk(e.right);
-    } else if (e.kind === 'not') {
-      walk(e.expr);
-    } else if (e.kind === 'compare' && e.field.name === 'evt.res' && e.field.transformers.length === 0 && ['=', '==', 'in'].includes(e.op)) {
-      // Only the forms that silently never match: `evt.res != -1` is always true, and Falco's own
-      // sandbox rules write it, so it is left alone.
-      const literals = e.value.kind === 'literal' ? [e.value] : e.value.kind === 'list' ? e.value.items : [];
-      const numeric = literals.find((v) => v.kind === 'literal' && /^-?\d+$/.test(v.value));
-      if (numeric) {
-        out.push({
-          code: 'evt-res-number',
-          message: `evt.res is SUCCESS or an errno name (ENOENT...), never a number like ${numeric.kind === 'literal' ? numeric.value : ''}: compare evt.rawres instead`,
-          span: e.span,
-        });
-      }
+  for (const e of leaves(expr)) {
+    if (e.kind !== 'compare' || e.field.name !== 'evt.res' || e.field.transformers.length > 0 || !['=', '==', 'in'].includes(e.op)) continue;
+    // Only the forms that silently never match: `evt.res != -1` is always true, and Falco's own
+    // sandbox rules write it, so it is left alone.
+    const literals = e.value.kind === 'literal' ? [e.value] : e.value.kind === 'list' ? e.value.items : [];
+    const numeric = literals.find((v) => v.kind === 'literal' && /^-?\d+$/.test(v.value));
+    if (numeric) {
+      out.push({
+        code: 'evt-res-number',
+        message: `evt.res is SUCCESS or an errno name (ENOENT...), never a number like ${numeric.kind === 'literal' ? numeric.value : ''}: compare evt.rawres instead`,
+        span: e.span,
+      });
     }
-  };
-  walk(expr);
+  }
   return out;
 }
