@@ -129,6 +129,12 @@ export interface ContainerInfo {
   mounts: ContainerMount[];
   startTs: bigint;
   healthcheck?: string[];
+  /** The container's IP address, when the runtime reports one (the pod's, for a CRI container). */
+  ip?: string;
+  /** The container shares the host's network, pid or IPC namespace. */
+  hostNetwork?: boolean;
+  hostPid?: boolean;
+  hostIpc?: boolean;
   /** Kubernetes facts, from CRI labels and the API server when known. */
   k8s?: K8sPodInfo;
 }
@@ -146,8 +152,15 @@ export interface K8sPodInfo {
   podUid: string;
   namespace: string;
   containerName: string;
+  /** The pod sandbox's full id (k8s.pod.sandbox_id shows 12 characters), and its IP. */
+  sandboxId?: string;
+  podIp?: string;
+  /** From the API server (empty until it answers). */
   podLabels: Record<string, string>;
   nsLabels: Record<string, string>;
+  /** The owning workload, from the pod's owner references. */
+  replicaSet?: string;
+  deployment?: string;
 }
 
 export type EventDir = '>' | '<';
