@@ -2,7 +2,7 @@
 // the full pipeline (decode -> process/fd state -> rules), each over pre-encoded probe batches.
 import { readFileSync } from 'node:fs';
 import { Context } from '../../dist/engine/context.js';
-import { Engine } from '../../dist/engine/engine.js';
+import { alertsTo, Engine } from '../../dist/engine/engine.js';
 import { fieldRegistry } from '../../dist/engine/fields/index.js';
 import { decodeRecord, forEachRecord } from '../../dist/engine/probe/decoder.js';
 import { StateMachine } from '../../dist/engine/state/apply.js';
@@ -19,10 +19,10 @@ export function syntheticBatches(n) {
   return encodeBatches(syntheticRecords(n), 1 << 20, BOOT_NS);
 }
 
-export function ruleset(files) {
+export function ruleset(files, opts = {}) {
   const load = loadRules(files.map((f) => ({ name: f, text: readFileSync(f, 'utf8') })), { fields: fieldRegistry });
   if (!load.ok) throw new Error(`rules did not load: ${files.join(', ')}`);
-  const compiled = compileRuleset(load.rules, fieldRegistry, { matching: 'all' });
+  const compiled = compileRuleset(load.rules, fieldRegistry, { matching: 'all', ...opts });
   if (compiled.errors.length) throw new Error(`rules did not compile: ${compiled.errors[0].message}`);
   return compiled.ruleset;
 }
@@ -48,12 +48,15 @@ export function decodeAndState(batches) {
   return n;
 }
 
-/** Decode, apply to a fresh process table, evaluate the rules; counts alerts. */
-export function fullPipeline(batches, rs) {
+/**
+ * Decode, apply to a fresh process table, evaluate the rules; counts alerts. `metadata` (a
+ * ContainerCache) gives the container fields their runtime metadata, as `falconet run` does.
+ */
+export function fullPipeline(batches, rs, metadata) {
   const threads = seededThreads();
-  const ctx = new Context(threads, new UserTable([{ uid: 0, name: 'root', home: '/root', shell: '/bin/sh' }]), 'bench');
+  const ctx = new Context(threads, new UserTable([{ uid: 0, name: 'root', home: '/root', shell: '/bin/sh' }]), 'bench', metadata);
   let alerts = 0;
-  const engine = new Engine(rs, new StateMachine(threads, new ReplayTaskSource()), ctx, () => alerts++);
+  const engine = new Engine(rs, new StateMachine(threads, new ReplayTaskSource()), ctx, alertsTo(() => alerts++));
   for (const buf of batches) forEachRecord(buf, (off) => engine.process(decodeRecord(buf, off, BOOT_NS)));
   return { events: engine.stats.events, alerts };
 }

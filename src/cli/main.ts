@@ -87,8 +87,9 @@ alertOptions(
     .description('run a recorded event file (JSON Lines) through the rules')
     .argument('<file>', 'event file, as written by `falconet capture`')
     .addOption(rulesOption())
-    .option('-q, --quiet', 'no progress or summary on stderr'),
-).action((file: string, o: { rules: string[]; json?: boolean; fileOutput?: string; minPriority?: string; quiet?: boolean }) =>
+    .option('-q, --quiet', 'no progress or summary on stderr')
+    .option('--no-append-output', "do not append the container and pod fields to every alert (Falco's append_output)"),
+).action((file: string, o: import('./replay.js').ReplayOptions) =>
   run(async () => (await import('./replay.js')).replay(file, o)),
 );
 
@@ -100,6 +101,22 @@ alertOptions(
     .option('--ring-bytes <n>', 'ring buffer size in bytes (a power of two)', (v) => Number(v))
     .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v))
     .addOption(cgroupHierarchyOption())
+    .option('--docker-socket <path>', "the Docker engine's socket, for container names, images and labels", '/var/run/docker.sock')
+    .option('--no-docker', 'do not ask Docker for container metadata')
+    .option(
+      '--cri-socket <path...>',
+      'CRI runtimes (containerd, CRI-O) to ask for container and pod metadata (default: those of /run/containerd/containerd.sock, /run/crio/crio.sock, /run/k3s/containerd/containerd.sock that exist)',
+    )
+    .option('--k8s-api <url>', 'a Kubernetes API server to ask for pod and namespace labels (default: in a pod, its own cluster)')
+    .option('--kubeconfig <path>', 'a kubeconfig for the Kubernetes API server')
+    .option('--k8s-node <name>', "this host's node name, to follow only its pods (default: $NODE_NAME)")
+    .option(
+      '--metadata-wait <ms>',
+      "how long an alert from a container not yet known by its runtime waits for its metadata before it goes out without it (0: never wait)",
+      numberIn('a whole number of milliseconds, 0 or more', (n) => Number.isInteger(n) && n >= 0),
+      1000,
+    )
+    .option('--no-append-output', "do not append the container and pod fields to every alert (Falco's append_output)")
     .option(
       '--drop-alert-threshold <fraction>',
       "alert when more than this fraction of a second's events was dropped (0: any drop; Falco's default 0.1)",

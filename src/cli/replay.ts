@@ -1,7 +1,7 @@
 // `falconet replay FILE -r RULES...`: runs a recorded event file through the rules, printing alerts.
 
 import { Context } from '../engine/context.js';
-import { Engine } from '../engine/engine.js';
+import { alertsTo, Engine } from '../engine/engine.js';
 import { readEventFile } from '../engine/replay/reader.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
@@ -9,15 +9,21 @@ import { ReplayTaskSource } from '../metadata/task-source.js';
 import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
 import { hostName, hostUsers } from './host.js';
 import { Progress } from './progress.js';
-import { loadRuleFiles, reportDiagnostics } from './rule-files.js';
+import { APPEND_OUTPUT, loadRuleFiles, reportDiagnostics } from './rule-files.js';
 
 export interface ReplayOptions extends AlertOptions {
   rules: string[];
   quiet?: boolean;
+  /** --no-append-output makes this false. */
+  appendOutput?: boolean;
 }
 
 export async function replay(file: string, opts: ReplayOptions): Promise<number> {
-  const loaded = loadRuleFiles(opts.rules, { minPriority: minPriorityOption(opts.minPriority), matching: opts.ruleMatching });
+  const loaded = loadRuleFiles(opts.rules, {
+    minPriority: minPriorityOption(opts.minPriority),
+    matching: opts.ruleMatching,
+    appendOutput: opts.appendOutput === false ? [] : APPEND_OUTPUT,
+  });
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
 
@@ -26,7 +32,7 @@ export async function replay(file: string, opts: ReplayOptions): Promise<number>
   const ctx = new Context(threads, users, hostName());
   const sinks = new AlertSinks(opts, (ch, err) => process.stderr.write(`falconet: ${ch}: ${err.message}\n`));
   const tasks = new ReplayTaskSource();
-  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (a) => sinks.send(a));
+  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, alertsTo((a) => sinks.send(a)));
   const progress = new Progress('replayed', opts.quiet === true);
   let bad = 0;
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fieldRegistry } from '../engine/fields/index.js';
 import type { Ruleset, RulesetOptions } from '../engine/ruleset.js';
-import { compileRuleset, type RuleError } from '../rules/compiler/index.js';
+import { compileRuleset, type CompileOptions, type RuleError } from '../rules/compiler/index.js';
 import { attachSourceLines } from '../rules/diagnostics.js';
 import { formatDiagnostic, loadRules, positionOf, summarizeDiagnostics, type Diagnostic, type LoadResult } from '../rules/index.js';
 
@@ -35,8 +35,16 @@ export interface Loaded {
   ok: boolean;
 }
 
+/**
+ * What every syscall alert names by default, like Falco's `append_output` with its container plugin:
+ * the container and pod of the process, appended to the output where the rule did not name them.
+ */
+export const APPEND_OUTPUT: readonly string[] = [
+  'container.id', 'container.name', 'container.image.repository', 'container.image.tag', 'k8s.ns.name', 'k8s.pod.name',
+];
+
 /** Reads, loads and compiles rule files: everything `run` and `validate` need to agree on. */
-export function loadRuleFiles(paths: readonly string[], opts: RulesetOptions = {}): Loaded {
+export function loadRuleFiles(paths: readonly string[], opts: RulesetOptions & CompileOptions = {}): Loaded {
   const files = readRuleFiles(paths);
   const load = loadRules(files, { fields: fieldRegistry });
   const compiled = compileRuleset(load.rules, fieldRegistry, opts);

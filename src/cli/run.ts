@@ -13,8 +13,10 @@ import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
 import { DEFAULT_DROP_POLICY, DropPolicy, type DropCounts } from './drops.js';
 import { hostName, hostUsers } from './host.js';
 import { ALL_TYPES, liveTaskSource, runLiveSession } from './live.js';
+import { startMetadata } from './metadata.js';
+import { AlertGate } from '../engine/alert-gate.js';
 import { createLogger } from './logger.js';
-import { loadRuleFiles, reportDiagnostics } from './rule-files.js';
+import { APPEND_OUTPUT, loadRuleFiles, reportDiagnostics } from './rule-files.js';
 
 export interface RunOptions extends AlertOptions {
   rules: string[];
@@ -26,6 +28,20 @@ export interface RunOptions extends AlertOptions {
   statsInterval?: number;
   /** --cgroup-hierarchy: auto (default), unified, or a v1 controller. */
   cgroupHierarchy?: string;
+  /** --docker-socket PATH (default /var/run/docker.sock). */
+  dockerSocket?: string;
+  /** False with --no-docker. */
+  docker?: boolean;
+  /** --cri-socket PATH...: the CRI runtimes to ask (default: the usual sockets that exist). */
+  criSocket?: string[];
+  /** --k8s-api URL, --kubeconfig PATH, --k8s-node NAME. */
+  k8sApi?: string;
+  kubeconfig?: string;
+  k8sNode?: string;
+  /** --metadata-wait MS: how long an alert waits for its container's metadata (default 1000). */
+  metadataWait?: number;
+  /** --no-append-output makes this false: alerts then carry only the fields their rule names. */
+  appendOutput?: boolean;
 }
 
 /** Like Falco, lost events are themselves an alert: a gap in what the rules saw. */
@@ -66,7 +82,11 @@ function purgeDeadThreads(threads: ThreadTable, log: ReturnType<typeof createLog
 
 export async function runLive(opts: RunOptions): Promise<number> {
   const log = createLogger();
-  const loaded = loadRuleFiles(opts.rules, { minPriority: minPriorityOption(opts.minPriority), matching: opts.ruleMatching });
+  const loaded = loadRuleFiles(opts.rules, {
+    minPriority: minPriorityOption(opts.minPriority),
+    matching: opts.ruleMatching,
+    appendOutput: opts.appendOutput === false ? [] : APPEND_OUTPUT,
+  });
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
 
@@ -75,10 +95,24 @@ export async function runLive(opts: RunOptions): Promise<number> {
     intervalMs: opts.dropAlertInterval !== undefined ? opts.dropAlertInterval * 1000 : DEFAULT_DROP_POLICY.intervalMs,
   });
   const tasks = liveTaskSource(opts.cgroupHierarchy);
+  const metadata = startMetadata(
+    {
+      docker: opts.docker === false ? false : opts.dockerSocket,
+      criSockets: opts.criSocket,
+      k8sApi: opts.k8sApi,
+      kubeconfig: opts.kubeconfig,
+      k8sNode: opts.k8sNode,
+    },
+    log,
+  );
+  tasks.onContainer = (c) => {
+    if (!metadata.cache.has(c.id)) metadata.lookup(c.fullId);
+  };
   const threads = new ThreadTable();
-  const ctx = new Context(threads, hostUsers(), hostName());
+  const ctx = new Context(threads, hostUsers(), hostName(), metadata.cache);
   const sinks = new AlertSinks(opts, (ch, err) => log.error({ channel: ch, err: err.message }, 'alert channel failed'));
-  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (a) => sinks.send(a));
+  const gate = new AlertGate(metadata.cache, opts.metadataWait ?? 1000, (a) => sinks.send(a));
+  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (r, e, c) => gate.matched(r, e, c));
   const set = captureSet(loaded.ruleset, ALL_TYPES);
   if (set.unrestricted.length > 0) {
     log.warn({ rules: set.unrestricted }, 'rules without an evt.type restriction make the probe capture every event type');
@@ -86,31 +120,46 @@ export async function runLive(opts: RunOptions): Promise<number> {
   log.info({ rules: loaded.ruleset.rules().length, files: opts.rules }, 'rules loaded');
 
   const purge = purgeDeadThreads(threads, log);
-  const result = await runLiveSession({
-    eventTypes: set.types,
-    cgroupHierarchy: tasks.hierarchy,
-    ringBytes: opts.ringBytes,
-    durationSec: opts.duration,
-    log,
-    onSnapshot: (procs) => threads.seed(procs, (c) => tasks.containerOf(c)),
-    onRecord: (rec) => engine.process(rec),
-    statsIntervalSec: opts.statsInterval ?? 60,
-    // Falco's metrics, as a log line: what was seen, what was lost and where, at a steady pace.
-    onStats: (totals) =>
-      log.info(
-        { events: engine.stats.events, alerts: engine.stats.alerts, threads: threads.size, cgroupProcReads: tasks.procReads, ...totals, outputs: sinks.summary() },
-        'stats',
-      ),
-    onDrops: (ring, batch, received) => {
-      log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
-      const due = drops.observe(ring, batch, received, Date.now());
-      if (due) sinks.send(dropAlert(due, ctx.hostname));
-    },
-  });
-  clearInterval(purge);
+  let result: Awaited<ReturnType<typeof runLiveSession>>;
+  try {
+    result = await runLiveSession({
+      eventTypes: set.types,
+      cgroupHierarchy: tasks.hierarchy,
+      ringBytes: opts.ringBytes,
+      durationSec: opts.duration,
+      log,
+      onSnapshot: (procs) => threads.seed(procs, (c) => tasks.containerOf(c)),
+      onRecord: (rec) => engine.process(rec),
+      statsIntervalSec: opts.statsInterval ?? 60,
+      // Falco's metrics, as a log line: what was seen, what was lost and where, at a steady pace.
+      onStats: (totals) =>
+        log.info(
+          {
+            events: engine.stats.events,
+            alerts: engine.stats.alerts,
+            threads: threads.size,
+            cgroupProcReads: tasks.procReads,
+            metadata: { ...metadata.summary(), ...gate.counters },
+            ...totals,
+            outputs: sinks.summary(),
+          },
+          'stats',
+        ),
+      onDrops: (ring, batch, received) => {
+        log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
+        const due = drops.observe(ring, batch, received, Date.now());
+        if (due) sinks.send(dropAlert(due, ctx.hostname));
+      },
+    });
+  } finally {
+    // Also when the probe could not start: the runtime clients' sockets would keep the process alive.
+    clearInterval(purge);
+    gate.flush();
+    await metadata.stop();
+  }
   await sinks.close();
   log.info(
-    { events: engine.stats.events, alerts: engine.stats.alerts, ...result, outputs: sinks.summary() },
+    { events: engine.stats.events, alerts: engine.stats.alerts, ...result, metadata: { ...metadata.summary(), ...gate.counters }, outputs: sinks.summary() },
     'stopped',
   );
   return 0;

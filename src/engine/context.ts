@@ -5,6 +5,7 @@ import type { ThreadTable } from './state/threads.js';
 import type { UserTable } from './users.js';
 
 export class Context implements EngineContext {
+  /** Containers a replayed capture recorded. */
   readonly containers = new Map<string, ContainerInfo>();
 
   constructor(
@@ -12,6 +13,8 @@ export class Context implements EngineContext {
     private readonly users: UserTable,
     /** Mutable: a replayed capture names the host it was recorded on. */
     public hostname: string,
+    /** The live runtimes' metadata (src/metadata's ContainerCache), when there is a live host. */
+    private readonly metadata?: { get(id: string): ContainerInfo | undefined },
   ) {}
 
   thread(tid: number): Thread | undefined {
@@ -19,7 +22,7 @@ export class Context implements EngineContext {
   }
 
   container(id: string): ContainerInfo | undefined {
-    return this.containers.get(id);
+    return this.containers.get(id) ?? this.metadata?.get(id);
   }
 
   userName(uid: number): string | undefined {

@@ -1,10 +1,11 @@
-// The engine: records in, alerts out. Applies each record to the process/fd state, evaluates the
-// rules the event's type can match, and hands every match to the alert sink. Counts what it saw.
+// The engine: records in, matches out. Applies each record to the process/fd state, evaluates the
+// rules the event's type can match, and hands every match on (to alertsTo's sink, or to an
+// AlertGate that lets alerts wait for their container's metadata). Counts what it saw.
 
 import { buildAlert, type Alert } from './alert.js';
 import type { EngineContext, RawRecord, SyscallEvent } from './event.js';
 import type { Context } from './context.js';
-import type { Ruleset, RulesetRule } from './ruleset.js';
+import type { MatchCallback, Ruleset, RulesetRule } from './ruleset.js';
 import type { StateMachine } from './state/apply.js';
 
 export interface EngineStats {
@@ -21,7 +22,7 @@ export class Engine {
     readonly ruleset: Ruleset,
     readonly state: StateMachine,
     readonly ctx: Context,
-    private readonly onAlert: (alert: Alert) => void,
+    private readonly onMatch: MatchCallback,
   ) {}
 
   process(rec: RawRecord): void {
@@ -35,6 +36,11 @@ export class Engine {
   private readonly matched = (rule: RulesetRule, evt: SyscallEvent, ctx: EngineContext): void => {
     this.stats.alerts++;
     this.stats.byRule.set(rule.name, (this.stats.byRule.get(rule.name) ?? 0) + 1);
-    this.onAlert(buildAlert(rule, evt, ctx));
+    this.onMatch(rule, evt, ctx);
   };
+}
+
+/** Every match built into its alert at once and handed to `send`. */
+export function alertsTo(send: (alert: Alert) => void): MatchCallback {
+  return (rule, evt, ctx) => send(buildAlert(rule, evt, ctx));
 }

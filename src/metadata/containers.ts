@@ -54,6 +54,8 @@ export interface MetadataCounters {
 
 export class ContainerCache implements ContainerSink {
   private readonly byId = new Map<string, ContainerInfo>();
+  /** Containers with their pod's API facts merged in, built once per change: get() runs per event. */
+  private readonly merged = new Map<string, ContainerInfo>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly up = new Map<string, boolean>();
   readonly counters: MetadataCounters = { upserts: 0, removals: 0, failures: {} };
@@ -67,10 +69,20 @@ export class ContainerCache implements ContainerSink {
   get(id: string): ContainerInfo | undefined {
     const c = this.byId.get(id);
     if (!c?.k8s || !this.pods) return c;
+    const done = this.merged.get(id);
+    if (done) return done;
     const facts = this.pods.pod(c.k8s.podUid, c.k8s.namespace);
+    // Not merged (nor remembered) until the API has answered for the pod: the next get() asks again.
     if (!facts) return c;
     const k8s: K8sPodInfo = { ...c.k8s, podLabels: facts.podLabels, nsLabels: facts.nsLabels, replicaSet: facts.replicaSet, deployment: facts.deployment };
-    return { ...c, k8s };
+    const out = { ...c, k8s };
+    this.merged.set(id, out);
+    return out;
+  }
+
+  /** The Kubernetes API changed a pod or namespace: merge again on the next get(). */
+  podsChanged(): void {
+    this.merged.clear();
   }
 
   has(id: string): boolean {
@@ -81,9 +93,10 @@ export class ContainerCache implements ContainerSink {
     this.counters.upserts++;
     if (!this.byId.has(info.id) && this.byId.size >= MAX_CONTAINERS) {
       const oldest = this.byId.keys().next().value;
-      if (oldest !== undefined) this.byId.delete(oldest);
+      if (oldest !== undefined) this.remove(oldest);
     }
     this.byId.set(info.id, info);
+    this.merged.delete(info.id);
     const w = this.waiters.get(info.id);
     if (w) {
       this.waiters.delete(info.id);
@@ -92,6 +105,7 @@ export class ContainerCache implements ContainerSink {
   }
 
   remove(id: string): void {
+    this.merged.delete(id);
     if (this.byId.delete(id)) this.counters.removals++;
   }
 

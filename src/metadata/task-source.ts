@@ -4,7 +4,7 @@
 // host and a replayed file each give their own answers.
 
 import { readFileSync } from 'node:fs';
-import { cgroupPathFromProcFile, containerFromCgroup } from './cgroup.js';
+import { cgroupPathFromProcFile, containerFromCgroup, type CgroupContainer } from './cgroup.js';
 import type { CgroupHierarchy } from './cgroup-hierarchy.js';
 
 export interface TaskSource {
@@ -42,11 +42,15 @@ class Bounded<K, V> {
 /** Containers by cgroup path, shared by both sources: the patterns are the same everywhere. */
 class ContainerIds {
   private readonly byPath = new Bounded<string, string>(MAX_CACHED);
+  /** Told of each container the first time one of its cgroup paths is seen (the runtimes look it up). */
+  onContainer?: (c: CgroupContainer) => void;
   of(cgroup: string): string {
     let id = this.byPath.get(cgroup);
     if (id === undefined) {
-      id = containerFromCgroup(cgroup)?.id ?? 'host';
+      const c = containerFromCgroup(cgroup);
+      id = c?.id ?? 'host';
       this.byPath.set(cgroup, id);
+      if (c) this.onContainer?.(c);
     }
     return id;
   }
@@ -60,6 +64,11 @@ class ContainerIds {
 export class ProcTaskSource implements TaskSource {
   private readonly paths = new Bounded<bigint, string>(MAX_CACHED);
   private readonly containers = new ContainerIds();
+
+  /** Called the first time a container's cgroup is seen, so its metadata can be asked for at once. */
+  set onContainer(f: ((c: CgroupContainer) => void) | undefined) {
+    this.containers.onContainer = f;
+  }
   /** Cgroup ids the probe did not tell and /proc had to be read for; reported in stats. */
   procReads = 0;
   /** Of those, the reads that failed (the task was gone before we looked). */

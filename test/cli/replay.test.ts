@@ -14,7 +14,9 @@ describe('falconet replay', () => {
     expect(JSON.parse(lines[0] ?? '')).toEqual({
       hostname: 'node-1',
       output:
-        '01:00:01.200000000: Notice A shell was spawned in a container with an attached terminal (user=root container=web (id=3f2a9c81d2e4) shell=sh parent=runc cmdline=sh terminal=34816)',
+        '01:00:01.200000000: Notice A shell was spawned in a container with an attached terminal (user=root container=web (id=3f2a9c81d2e4) shell=sh parent=runc cmdline=sh terminal=34816)' +
+        // append_output: the container and pod fields the rule did not name (the container line's image; no pod)
+        ' container_image_repository=nginx container_image_tag=1.25 k8s_ns_name=<NA> k8s_pod_name=<NA>',
       output_fields: {
         'evt.time': 1764118801200000000,
         'user.name': 'root',
@@ -24,6 +26,10 @@ describe('falconet replay', () => {
         'proc.pname': 'runc',
         'proc.cmdline': 'sh',
         'proc.tty': 34816,
+        'container.image.repository': 'nginx',
+        'container.image.tag': '1.25',
+        'k8s.ns.name': null,
+        'k8s.pod.name': null,
       },
       priority: 'Notice',
       rule: 'Terminal shell in container',
@@ -56,9 +62,9 @@ describe('falconet replay', () => {
     const rules = join(tempDir(), 'two.yaml');
     const rule = (name: string) => `- rule: ${name}\n  desc: d\n  condition: evt.type = execve and proc.name = sh\n  output: ${name} %proc.name\n  priority: NOTICE\n`;
     writeFileSync(rules, rule('First shell rule') + rule('Second shell rule'));
-    const first = falconet(['replay', SHELL, '-r', rules]);
+    const first = falconet(['replay', SHELL, '-r', rules, '--no-append-output']);
     expect(first.stdout.trim().split('\n').map((l) => l.replace(/^\S+ \S+ /, ''))).toEqual(['First shell rule sh']);
-    const all = falconet(['replay', SHELL, '-r', rules, '--rule-matching', 'all']);
+    const all = falconet(['replay', SHELL, '-r', rules, '--rule-matching', 'all', '--no-append-output']);
     expect(all.stdout.trim().split('\n').map((l) => l.replace(/^\S+ \S+ /, ''))).toEqual(['First shell rule sh', 'Second shell rule sh']);
     const bad = falconet(['replay', SHELL, '-r', rules, '--rule-matching', 'some']);
     expect(bad.code).toBe(2);

@@ -4,7 +4,8 @@
 
 import type { ContainerInfo, ContainerMount, EngineContext, SyscallEvent } from '../event.js';
 import { globToRegExp, isGlob } from './glob.js';
-import { keyed, indexed, plain, type Extractor, type FieldClass, type FieldDescriptor, type FieldValue } from './types.js';
+import { containerFromCgroup } from '../../metadata/cgroup.js';
+import { keyed, indexed, plain, type Extractor, type FieldClass, type FieldValue } from './types.js';
 
 const HOST = 'host';
 
@@ -43,15 +44,23 @@ const mountField = (name: string, desc: string, by: 'source' | 'dest', read: (m:
 
 const ns = (ts: bigint): bigint | undefined => (ts > 0n ? ts : undefined);
 
-/** Until the runtime clients land, only the id (from the cgroup) is known for a live container. */
-const NO_RUNTIME_METADATA = 'falconet run does not ask the container runtime yet: <NA> for a container (only container.id is known, from its cgroup)';
-const LIVE = new Set(['container.id', 'container.info']);
+/** The full id is in the cgroup path the short one came from; remembered per path. */
+const fullIds = new Map<string, string | undefined>();
+function fullId(cgroup: string, id: string): string | undefined {
+  if (id === HOST) return HOST;
+  if (!fullIds.has(cgroup)) {
+    if (fullIds.size > 16_384) fullIds.clear();
+    fullIds.set(cgroup, containerFromCgroup(cgroup)?.fullId);
+  }
+  return fullIds.get(cgroup);
+}
 
 export const containerFields: FieldClass = {
   name: 'container',
   desc: 'Container fields: the container the process runs in ("host" outside containers).',
-  fields: ([
+  fields: [
     plain('container.id', 'string', 'the container id (12 characters), or "host".', (e) => e.thread.containerId || undefined),
+    plain('container.full_id', 'string', 'the full container id (64 characters), or "host".', (e) => fullId(e.thread.cgroup, e.thread.containerId)),
     plain('container.name', 'string', 'the container name, or "host".', (e, ctx) =>
       e.thread.containerId === HOST ? HOST : containerOf(e, ctx)?.name,
     ),
@@ -95,5 +104,9 @@ export const containerFields: FieldClass = {
       return c && c.startTs > 0n ? e.ts - c.startTs : undefined;
     }),
     plain('container.healthcheck', 'string', "the container's health check command.", meta((c) => c.healthcheck?.join(' '))),
-  ] as FieldDescriptor[]).map((f) => (LIVE.has(f.name) ? f : { ...f, unavailable: NO_RUNTIME_METADATA })),
+    plain('container.ip', 'ipaddr', "the container's IP address (its pod's, in Kubernetes), when it has one of its own.", meta((c) => c.ip || undefined)),
+    plain('container.host_network', 'bool', "true when the container shares the host's network namespace.", meta((c) => c.hostNetwork)),
+    plain('container.host_pid', 'bool', "true when the container shares the host's pid namespace.", meta((c) => c.hostPid)),
+    plain('container.host_ipc', 'bool', "true when the container shares the host's IPC namespace.", meta((c) => c.hostIpc)),
+  ],
 };

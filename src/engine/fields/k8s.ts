@@ -3,7 +3,7 @@
 
 import type { K8sPodInfo } from '../event.js';
 import { containerOf } from './container.js';
-import { keyed, plain, type Extractor, type FieldClass, type FieldDescriptor, type FieldValue } from './types.js';
+import { keyed, plain, type Extractor, type FieldClass, type FieldValue } from './types.js';
 
 const pod =
   (get: (p: K8sPodInfo) => FieldValue): Extractor =>
@@ -19,21 +19,23 @@ const labelList = (labels: Record<string, string>): string[] | undefined => {
   return items.length ? items : undefined;
 };
 
-const NO_K8S_METADATA = 'falconet run does not read CRI labels or the Kubernetes API yet: always <NA>';
-
 export const k8sFields: FieldClass = {
   name: 'k8s',
   desc: 'Kubernetes fields: the pod and namespace of the container.',
-  fields: ([
+  fields: [
     plain('k8s.ns.name', 'string', 'the Kubernetes namespace name.', (e, ctx) => orNA(containerOf(e, ctx)?.k8s?.namespace)),
     plain('k8s.pod.name', 'string', 'the Kubernetes pod name.', (e, ctx) => orNA(containerOf(e, ctx)?.k8s?.podName)),
     plain('k8s.pod.uid', 'string', 'the Kubernetes pod UID.', pod((p) => orNA(p.podUid))),
     plain('k8s.pod.id', 'string', 'the Kubernetes pod UID (legacy name of k8s.pod.uid).', pod((p) => orNA(p.podUid))),
-    plain('k8s.pod.sandbox_id', 'string', 'the id of the pod sandbox, truncated to 12 characters.', pod(() => undefined), { available: false }),
+    plain('k8s.pod.sandbox_id', 'string', 'the id of the pod sandbox, truncated to 12 characters.', pod((p) => orNA(p.sandboxId?.slice(0, 12)))),
+    plain('k8s.pod.full_sandbox_id', 'string', 'the full id of the pod sandbox.', pod((p) => orNA(p.sandboxId))),
+    plain('k8s.pod.ip', 'ipaddr', "the pod's IP address.", pod((p) => orNA(p.podIp))),
+    plain('k8s.rs.name', 'string', 'the ReplicaSet that owns the pod (from the API server).', pod((p) => orNA(p.replicaSet))),
+    plain('k8s.deployment.name', 'string', 'the Deployment that owns the pod, through its ReplicaSet (from the API server).', pod((p) => orNA(p.deployment))),
     plain('k8s.container.name', 'string', 'the container name in the pod spec.', pod((p) => orNA(p.containerName))),
     keyed('k8s.pod.label', 'string', 'a pod label: k8s.pod.label[app].', (key) => pod((p) => p.podLabels[key]), undefined, { dottedArg: true }),
     plain('k8s.pod.labels', 'string', 'the pod labels as key:value items.', pod((p) => labelList(p.podLabels)), { multi: () => 'list' }),
     keyed('k8s.ns.label', 'string', 'a namespace label: k8s.ns.label[team].', (key) => pod((p) => p.nsLabels[key]), undefined, { dottedArg: true }),
     plain('k8s.ns.labels', 'string', 'the namespace labels as key:value items.', pod((p) => labelList(p.nsLabels)), { multi: () => 'list' }),
-  ] as FieldDescriptor[]).map((f) => ({ ...f, unavailable: f.unavailable ?? NO_K8S_METADATA })),
+  ],
 };

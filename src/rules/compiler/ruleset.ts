@@ -14,17 +14,34 @@ export interface CompiledRuleset {
   errors: RuleError[];
 }
 
+export interface CompileOptions {
+  /**
+   * Falco's append_output: fields added to the end of every syscall rule's output that does not name
+   * them already, as ` name=%field` (so they reach the text line and JSON output_fields alike).
+   */
+  appendOutput?: readonly string[];
+}
+
+/** The output text with the appended fields the template does not reference yet. */
+function withAppended(output: string, source: string, append: readonly string[], keys: readonly string[]): string {
+  if (source !== 'syscall' || append.length === 0) return output;
+  const extra = append.filter((f) => !keys.includes(f));
+  return extra.length === 0 ? output : `${output} ${extra.map((f) => `${f.replace(/\./g, '_')}=%${f}`).join(' ')}`;
+}
+
 export function compileRuleset(
   rules: readonly LoadedRule[],
   fields: FieldBinder & OutputBinder,
-  opts: RulesetOptions = {},
+  opts: RulesetOptions & CompileOptions = {},
 ): CompiledRuleset {
   const cache = createCompileCache();
   const errors: RuleError[] = [];
   const compiled: RulesetRule[] = [];
   for (const rule of rules) {
     const cond = compileCondition(rule.condition, fields, cache);
-    const out = compileOutput(rule.output, fields);
+    const own = compileOutput(rule.output, fields);
+    const text = own.ok ? withAppended(rule.output, rule.source, opts.appendOutput ?? [], own.keys) : rule.output;
+    const out = text === rule.output ? own : compileOutput(text, fields);
     if (!cond.ok) {
       // skip-if-unknown-filter: a rule using fields this engine lacks is dropped silently.
       const onlyUnknown = cond.errors.every((e) => e.code === 'unknown-field');
