@@ -112,7 +112,7 @@ export async function runLive(opts: RunOptions): Promise<number> {
   const ctx = new Context(threads, hostUsers(), hostName(), metadata.cache);
   const sinks = new AlertSinks(opts, (ch, err) => log.error({ channel: ch, err: err.message }, 'alert channel failed'));
   const gate = new AlertGate(metadata.cache, opts.metadataWait ?? 1000, (a) => sinks.send(a));
-  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (r, e, c) => gate.matched(r, e, c));
+  const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (r, e, c) => gate.matched(r, e, c), gate);
   const set = captureSet(loaded.ruleset, ALL_TYPES);
   if (set.unrestricted.length > 0) {
     log.warn({ rules: set.unrestricted }, 'rules without an evt.type restriction make the probe capture every event type');

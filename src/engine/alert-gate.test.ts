@@ -60,7 +60,7 @@ describe('AlertGate', () => {
     s.gate.matched(rule, s.evt(thread('host')), s.ctx);
     s.gate.matched(rule, s.evt(thread('c1')), s.ctx);
     expect(s.text()).toEqual(['cat in <NA>', 'cat in web']);
-    expect(s.gate.counters).toEqual({ waited: 0, timedOut: 0 });
+    expect(s.gate.counters).toEqual({ waited: 0, timedOut: 0, deferredEvents: 0 });
   });
 
   it("holds an unknown container's alerts, in order, until its metadata arrives, with the process as it was", () => {
@@ -72,7 +72,7 @@ describe('AlertGate', () => {
     expect(s.sent).toEqual([]);
     s.waiter.arrive('c2', 'db');
     expect(s.text()).toEqual(['cat in db', 'sh in db']);
-    expect(s.gate.counters).toEqual({ waited: 2, timedOut: 0 });
+    expect(s.gate.counters).toEqual({ waited: 2, timedOut: 0, deferredEvents: 0 });
     vi.advanceTimersByTime(5000);
     expect(s.sent).toHaveLength(2);
   });
@@ -84,9 +84,37 @@ describe('AlertGate', () => {
     expect(s.sent).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(s.text()).toEqual(['cat in <NA>']);
-    expect(s.gate.counters).toEqual({ waited: 1, timedOut: 1 });
+    expect(s.gate.counters).toEqual({ waited: 1, timedOut: 1, deferredEvents: 0 });
     s.waiter.arrive('c3', 'late');
     expect(s.sent).toHaveLength(1);
+  });
+
+  it('does not wait again for a container whose metadata never came, until it comes', () => {
+    const s = setup(1000);
+    s.gate.matched(rule, s.evt(thread('c6')), s.ctx);
+    vi.advanceTimersByTime(1000);
+    expect(s.gate.pending('c6')).toBe(false);
+    s.gate.matched(rule, s.evt(thread('c6')), s.ctx);
+    expect(s.text()).toEqual(['cat in <NA>', 'cat in <NA>']);
+    s.waiter.known.set('c6', { id: 'c6', name: 'x' } as ContainerInfo);
+    expect(s.gate.pending('c6')).toBe(false);
+  });
+
+  it("holds the evaluation of a pending container's event, and runs it on the frozen event once the metadata comes", () => {
+    const s = setup();
+    const t = thread('c7');
+    const seen: string[] = [];
+    expect(s.gate.pending('c7')).toBe(true);
+    s.gate.defer(s.evt(t), s.ctx, (e, c) => {
+      seen.push(`${e.thread.comm}:${c.container('c7')?.name}`);
+      s.gate.matched(rule, e, c); // a match during the release goes out at once
+    });
+    t.comm = 'later';
+    expect(seen).toEqual([]);
+    s.waiter.arrive('c7', 'priv');
+    expect(seen).toEqual(['cat:priv']);
+    expect(s.text()).toEqual(['cat in priv']);
+    expect(s.gate.counters).toEqual({ waited: 0, timedOut: 0, deferredEvents: 1 });
   });
 
   it('never waits with a wait of 0, and sends everything held at shutdown', () => {
@@ -95,9 +123,9 @@ describe('AlertGate', () => {
     expect(zero.text()).toEqual(['cat in <NA>']);
     const s = setup();
     s.gate.matched(rule, s.evt(thread('c5')), s.ctx);
-    expect(s.gate.pending).toBe(1);
+    expect(s.gate.heldCount).toBe(1);
     s.gate.flush();
     expect(s.text()).toEqual(['cat in <NA>']);
-    expect(s.gate.pending).toBe(0);
+    expect(s.gate.heldCount).toBe(0);
   });
 });

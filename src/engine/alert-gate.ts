@@ -1,9 +1,13 @@
 // Alerts wait, briefly, for their container's metadata. A process in a container the runtime has
 // just started is often seen before the runtime client has answered for it; Falco then sends
-// `container.name=<NA>`. Here the alert of a container known by id but not yet by metadata is held
-// until the lookup answers or the wait (default 1 s) runs out, then built with what is known. Only
-// the alert waits: the event was evaluated on arrival, and the process state it read is frozen with
-// it, so later events (an exit, a close) cannot change what the alert says.
+// `container.name=<NA>`, and a rule on `container.privileged` misses the container's first exec.
+// Here, while a container is known by id but not yet by metadata (at most the wait, default 1 s):
+// - an alert of it is held, then built with what is known once the lookup answers or the wait ends;
+// - an event of it whose type some rule reading container or pod fields could match is held too,
+//   and the event's rules are evaluated on it then.
+// The state the event saw (its thread, fd and ancestors) is frozen with it, so later events (an
+// exit, a close) cannot change what the alert says. The events themselves never wait: the process
+// table moves on. A container whose metadata never came is not waited for again.
 
 import { buildAlert, type Alert } from './alert.js';
 import type { ContainerInfo, EngineContext, SyscallEvent, Thread } from './event.js';
@@ -22,13 +26,21 @@ export interface GateCounters {
   waited: number;
   /** Of those, alerts sent without it because the wait ran out. */
   timedOut: number;
+  /** Events whose metadata-reading rules were evaluated once the metadata came (or the wait ran out). */
+  deferredEvents: number;
 }
 
+/** A held alert, or a held evaluation (`run`) of the event's metadata-reading rules. */
 interface Held {
-  rule: RulesetRule;
+  rule?: RulesetRule;
+  run?: (evt: SyscallEvent, ctx: EngineContext) => void;
   evt: SyscallEvent;
   ctx: EngineContext;
 }
+
+/** Events held per container at most; past it they are evaluated at once (counted as deferred anyway). */
+const MAX_HELD = 10_000;
+const MAX_GAVE_UP = 4096;
 
 /** Ancestors walked at most, as in the proc fields. */
 const MAX_DEPTH = 64;
@@ -55,9 +67,13 @@ function freeze(evt: SyscallEvent, ctx: EngineContext): { evt: SyscallEvent; ctx
 }
 
 export class AlertGate {
-  readonly counters: GateCounters = { waited: 0, timedOut: 0 };
+  readonly counters: GateCounters = { waited: 0, timedOut: 0, deferredEvents: 0 };
   /** Alerts held per container id, in match order; a container's later alerts queue behind them. */
   private readonly held = new Map<string, { alerts: Held[]; timer: NodeJS.Timeout; ready: () => void }>();
+  /** Containers whose wait ran out without metadata: not waited for again (until it comes). */
+  private readonly gaveUp = new Set<string>();
+  /** The container being released: its matches go out at once. */
+  private releasing = '';
 
   constructor(
     private readonly metadata: MetadataWaiter,
@@ -65,23 +81,50 @@ export class AlertGate {
     private readonly emit: (alert: Alert) => void,
   ) {}
 
+  /** Whether events and alerts of this container wait for its metadata now. */
+  pending(id: string): boolean {
+    if (id === this.releasing || this.waitMs <= 0 || id === 'host' || id === '') return false;
+    if (this.held.has(id)) return true;
+    if (this.metadata.has(id)) {
+      this.gaveUp.delete(id);
+      return false;
+    }
+    return !this.gaveUp.has(id);
+  }
+
   /** A rule matched: the alert goes out now, or once its container is known (at most waitMs later). */
   matched(rule: RulesetRule, evt: SyscallEvent, ctx: EngineContext): void {
-    const id = evt.thread.containerId;
-    const queue = this.held.get(id);
-    if (queue === undefined && (this.waitMs <= 0 || id === 'host' || id === '' || this.metadata.has(id))) {
+    if (!this.pending(evt.thread.containerId)) {
       this.emit(buildAlert(rule, evt, ctx));
       return;
     }
     this.counters.waited++;
-    const f = freeze(evt, ctx);
+    this.hold(evt.thread.containerId, { rule, ...freeze(evt, ctx) });
+  }
+
+  /**
+   * Holds the evaluation of an event of a pending container: `run` gets the frozen event once the
+   * metadata is known or the wait ran out. Call only while pending(id).
+   */
+  defer(evt: SyscallEvent, ctx: EngineContext, run: (evt: SyscallEvent, ctx: EngineContext) => void): void {
+    this.counters.deferredEvents++;
+    const q = this.held.get(evt.thread.containerId);
+    if (q && q.alerts.length >= MAX_HELD) {
+      run(evt, ctx);
+      return;
+    }
+    this.hold(evt.thread.containerId, { run, ...freeze(evt, ctx) });
+  }
+
+  private hold(id: string, h: Held): void {
+    const queue = this.held.get(id);
     if (queue) {
-      queue.alerts.push({ rule, ...f });
+      queue.alerts.push(h);
       return;
     }
     const ready = (): void => this.release(id, false);
     const timer = setTimeout(() => this.release(id, true), this.waitMs);
-    this.held.set(id, { alerts: [{ rule, ...f }], timer, ready });
+    this.held.set(id, { alerts: [h], timer, ready });
     this.metadata.whenKnown(id, ready);
   }
 
@@ -90,7 +133,8 @@ export class AlertGate {
     for (const id of [...this.held.keys()]) this.release(id, true);
   }
 
-  get pending(): number {
+  /** Alerts and evaluations held now. */
+  get heldCount(): number {
     let n = 0;
     for (const q of this.held.values()) n += q.alerts.length;
     return n;
@@ -102,7 +146,20 @@ export class AlertGate {
     this.held.delete(id);
     clearTimeout(q.timer);
     this.metadata.cancel(id, q.ready);
-    if (timedOut && !this.metadata.has(id)) this.counters.timedOut += q.alerts.length;
-    for (const h of q.alerts) this.emit(buildAlert(h.rule, h.evt, h.ctx));
+    if (timedOut && !this.metadata.has(id)) {
+      this.counters.timedOut += q.alerts.filter((h) => h.rule).length;
+      if (this.gaveUp.size >= MAX_GAVE_UP) this.gaveUp.clear();
+      this.gaveUp.add(id);
+    }
+    // In order; the held evaluations' matches go out at once, behind the alerts held before them.
+    this.releasing = id;
+    try {
+      for (const h of q.alerts) {
+        if (h.rule) this.emit(buildAlert(h.rule, h.evt, h.ctx));
+        else h.run?.(h.evt, h.ctx);
+      }
+    } finally {
+      this.releasing = '';
+    }
   }
 }

@@ -23,14 +23,25 @@ export class Engine {
     readonly state: StateMachine,
     readonly ctx: Context,
     private readonly onMatch: MatchCallback,
+    /** Live only: holds the evaluation of events of containers whose metadata is on its way. */
+    private readonly deferral?: { pending(id: string): boolean; defer(evt: SyscallEvent, ctx: EngineContext, run: (e: SyscallEvent, c: EngineContext) => void): void },
   ) {}
 
   process(rec: RawRecord): void {
     const evt = this.state.apply(rec);
     if (evt === undefined) return;
     this.stats.events++;
+    const d = this.deferral;
+    if (d !== undefined && evt.thread.containerId !== 'host' && d.pending(evt.thread.containerId) && this.ruleset.readsMetadata(evt.type)) {
+      d.defer(evt, this.ctx, this.evaluate);
+      return;
+    }
     this.ruleset.evaluate(evt, this.ctx, this.matched);
   }
+
+  private readonly evaluate = (evt: SyscallEvent, ctx: EngineContext): void => {
+    this.ruleset.evaluate(evt, ctx, this.matched);
+  };
 
   // Bound once: an arrow built inside process() was one closure allocation per event.
   private readonly matched = (rule: RulesetRule, evt: SyscallEvent, ctx: EngineContext): void => {

@@ -23,6 +23,8 @@ export interface RulesetRule {
   readonly loaded?: LoadedRule;
   /** Whether the rule starts enabled (the rule's `enabled` key). */
   readonly enabled: boolean;
+  /** The condition reads container or pod metadata (not only container.id): it may wait for it. */
+  readonly readsMetadata?: boolean;
 }
 
 export type RuleMatching = 'first' | 'all';
@@ -103,6 +105,11 @@ export class Ruleset {
   /** The active rules an event of this type meets, in load order. */
   candidates(type: string): readonly RulesetRule[] {
     return this.buckets.get(type) ?? this.anyType;
+  }
+
+  /** Some rule an event of this type meets reads container or pod metadata. */
+  readsMetadata(type: string): boolean {
+    return this.candidates(type).some((r) => r.readsMetadata === true);
   }
 
   /** Evaluates the event; calls onMatch per matching rule (or for the first one); returns the count. */

@@ -26,7 +26,7 @@ function leaves(expr: Expr): Leaf[] {
 }
 
 /** Every field reference of a condition, in tree order (a comparison's field, then a field it compares with). */
-function fieldRefs(expr: Expr): FieldRef[] {
+export function fieldRefs(expr: Expr): FieldRef[] {
   return leaves(expr).flatMap(refsOf);
 }
 

@@ -9,17 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { falconet, tempDir } from '../cli/cli.js';
 import { docker, dockerProblem, initPid, removeContainers, startContainer } from './docker.js';
-import { kernelTestsPossible, startLive } from './env.js';
+import { kernelTestsPossible, watchJson, type JsonAlert } from './env.js';
 
 const why = kernelTestsPossible() ?? dockerProblem();
 const REPEAT = 5;
 // The init reads /etc/hostname itself (a builtin's redirection opens it in the shell), every 200 ms.
 const INIT_LOOP = ['sh', '-c', 'while :; do read x < /etc/hostname; sleep 0.2; done'];
-
-interface Alert {
-  rule: string;
-  output_fields: Record<string, string | number | boolean | null>;
-}
 
 const RULES = `
 - rule: Hostname read
@@ -41,7 +36,7 @@ describe.each(['auto', 'unified', 'memory'])('container identity, --cgroup-hiera
   const post = `falconet-post-${hierarchy}`;
   let preId = '';
   let postId = '';
-  let alerts: Alert[] = [];
+  let alerts: JsonAlert[] = [];
   let stderr = '';
   const execVpids: number[] = [];
   const shellVpids: number[] = [];
@@ -51,19 +46,13 @@ describe.each(['auto', 'unified', 'memory'])('container identity, --cgroup-hiera
     preId = startContainer(pre, ...INIT_LOOP);
     const rules = join(tempDir(), 'identity.yaml');
     writeFileSync(rules, RULES);
-    const live = await startLive(['run', '-r', rules, '--json', '--cgroup-hierarchy', hierarchy]);
-    try {
+    ({ alerts, stderr } = await watchJson(['-r', rules, '--cgroup-hierarchy', hierarchy], () => {
       postId = startContainer(post, ...INIT_LOOP);
       for (let i = 0; i < REPEAT; i++) {
         execVpids.push(ownVpid(docker('exec', pre, 'cat', '/etc/hostname', '/proc/self/stat')));
         shellVpids.push(ownVpid(docker('exec', pre, 'sh', '-c', '/bin/cat /etc/hostname /proc/self/stat; true')));
       }
-      await new Promise((r) => setTimeout(r, 1500));
-    } finally {
-      expect(await live.stop()).toBe(0);
-    }
-    stderr = live.out.stderr;
-    alerts = live.out.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Alert);
+    }));
   }, 120_000);
 
   afterAll(() => removeContainers(pre, post));

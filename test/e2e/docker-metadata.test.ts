@@ -8,21 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPAT, tempDir } from '../cli/cli.js';
 import { BUSYBOX_IMAGE, docker, dockerProblem, removeContainers } from './docker.js';
-import { kernelTestsPossible, startLive } from './env.js';
+import { kernelTestsPossible, watchJson, type JsonAlert } from './env.js';
 
 const why = kernelTestsPossible() ?? dockerProblem();
-
-type Fields = Record<string, string | number | boolean | null | string[]>;
-interface Alert {
-  rule: string;
-  output: string;
-  output_fields: Fields;
-}
 
 describe('container metadata from dockerd in live alerts', () => {
   const pre = 'falconet-meta-pre';
   const post = 'falconet-meta-post';
-  let alerts: Alert[] = [];
+  let alerts: JsonAlert[] = [];
   let stderr = '';
   let preId = '';
   let postId = '';
@@ -55,20 +48,14 @@ describe('container metadata from dockerd in live alerts', () => {
   output: "unexpected image %container.image.repository"
   priority: WARNING
 `);
-    const live = await startLive(['run', '-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--json', '--rule-matching', 'all']);
-    try {
+    ({ alerts, stderr } = await watchJson(['-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--rule-matching', 'all'], () => {
       docker('exec', pre, 'cat', '/etc/hostname');
       // a brand-new container whose init reads the file at once. (It cannot be --privileged here:
       // this host's bounding set lacks CAP_SYS_RESOURCE, and Docker 20.10 asks for every capability.)
       postId = docker('run', '-d', '--name', post, '--network', 'none', '--cap-add', 'SYS_ADMIN', BUSYBOX_IMAGE, 'sh', '-c', 'read x < /etc/hostname; exec sleep 3600');
       // a shell with a terminal in a container, as a person would open one
       spawnSync('script', ['-qec', `docker exec -it ${pre} sh -c 'exit 0'`, '/dev/null'], { stdio: 'ignore', timeout: 20_000 });
-      await new Promise((r) => setTimeout(r, 2000));
-    } finally {
-      expect(await live.stop()).toBe(0);
-    }
-    stderr = live.out.stderr;
-    alerts = live.out.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Alert);
+    }, 2000));
   }, 120_000);
 
   afterAll(() => removeContainers(pre, post));

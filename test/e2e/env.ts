@@ -53,3 +53,27 @@ export async function startLive(args: string[]): Promise<LiveCommand> {
     },
   };
 }
+
+/** One alert as `falconet run --json` prints it. */
+export interface JsonAlert {
+  rule: string;
+  output: string;
+  output_fields: Record<string, string | number | boolean | null | string[]>;
+}
+
+/**
+ * Starts `falconet run ARGS --json`, runs `act` while it watches, lets the last batches arrive
+ * (`settleMs`), stops it (it must exit 0) and returns its alerts, their raw lines and its stderr.
+ */
+export async function watchJson(args: string[], act: () => Promise<void> | void, settleMs = 1500): Promise<{ alerts: JsonAlert[]; lines: string[]; stderr: string }> {
+  const live = await startLive(['run', ...args, '--json']);
+  try {
+    await act();
+    await new Promise((r) => setTimeout(r, settleMs));
+  } finally {
+    const code = await live.stop();
+    if (code !== 0) throw new Error(`falconet run exited ${code}:\n${live.out.stderr}`);
+  }
+  const lines = live.out.stdout.split('\n').filter((l) => l.startsWith('{'));
+  return { alerts: lines.map((l) => JSON.parse(l) as JsonAlert), lines, stderr: live.out.stderr };
+}

@@ -8,18 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPAT, tempDir } from '../cli/cli.js';
 import { Containerd, containerdProblem, type PodSpec, type RunningPod } from './containerd.js';
-import { kernelTestsPossible, startLive } from './env.js';
+import { kernelTestsPossible, watchJson, type JsonAlert } from './env.js';
 import { startFakeApiServer, type FakeApiServer } from './k8s-api.js';
 
 const why = kernelTestsPossible() ?? containerdProblem();
 const NODE = 'node-1';
-
-type Fields = Record<string, string | number | boolean | null>;
-interface Alert {
-  rule: string;
-  output: string;
-  output_fields: Fields;
-}
 
 const READER = ['sh', '-c', 'while :; do read x < /etc/hostname; sleep 0.2; done'];
 
@@ -41,7 +34,7 @@ describe('Kubernetes pods in live alerts (containerd CRI + API server)', () => {
   let api: FakeApiServer | undefined;
   let before: RunningPod;
   let after: RunningPod;
-  let alerts: Alert[] = [];
+  let alerts: JsonAlert[] = [];
   let stderr = '';
   const web: PodSpec = { name: 'web-5d9f7-abcde', namespace: 'shop', uid: 'b6a4e1f0-0000-4000-8000-000000000001', containerName: 'web', command: READER };
   const admin: PodSpec = { name: 'admin-7c4b9-fghij', namespace: 'shop', uid: 'b6a4e1f0-0000-4000-8000-000000000002', containerName: 'tools', command: READER, privileged: true };
@@ -62,18 +55,11 @@ describe('Kubernetes pods in live alerts (containerd CRI + API server)', () => {
   output: "hostname read (app=%k8s.pod.label[app] team=%k8s.ns.label[team] rs=%k8s.rs.name deploy=%k8s.deployment.name uid=%k8s.pod.uid sandbox=%k8s.pod.sandbox_id cname=%k8s.container.name type=%container.type image=%container.image hostnet=%container.host_network priv=%container.privileged vpid=%proc.vpid)"
   priority: NOTICE
 `);
-    const live = await startLive([
-      'run', '-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--json', '--rule-matching', 'all', '--no-docker',
-      '--cri-socket', ctd.socket, '--k8s-api', api.url, '--k8s-node', NODE,
-    ]);
-    try {
-      after = await ctd.runPod(admin);
-      await new Promise((r) => setTimeout(r, 2500));
-    } finally {
-      expect(await live.stop()).toBe(0);
-    }
-    stderr = live.out.stderr;
-    alerts = live.out.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Alert);
+    const args = ['-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--rule-matching', 'all', '--no-docker'];
+    const c = ctd;
+    ({ alerts, stderr } = await watchJson([...args, '--cri-socket', c.socket, '--k8s-api', api.url, '--k8s-node', NODE], async () => {
+      after = await c.runPod(admin);
+    }, 2500));
   }, 120_000);
 
   afterAll(async () => {

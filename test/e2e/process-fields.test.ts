@@ -9,15 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPAT, tempDir } from '../cli/cli.js';
 import { docker, dockerProblem, removeContainers, startContainer } from './docker.js';
-import { kernelTestsPossible, startLive } from './env.js';
+import { kernelTestsPossible, watchJson, type JsonAlert } from './env.js';
 
 const why = kernelTestsPossible() ?? dockerProblem();
 
-type Fields = Record<string, string | number | boolean | null>;
-interface Alert {
-  rule: string;
-  output_fields: Fields;
-}
+type Fields = JsonAlert['output_fields'];
 
 const FIELDS = [
   'proc.name', 'proc.pid', 'proc.vpid', 'thread.tid', 'proc.pname', 'proc.exepath', 'proc.cmdline', 'proc.exe_ino',
@@ -30,7 +26,7 @@ describe('process fields filled live (falconet run, live kernel)', () => {
   const dir = join(tempDir(), 'marks');
   const mark = (name: string) => join(dir, name);
   const name = 'falconet-fields';
-  let alerts: Alert[] = [];
+  let alerts: JsonAlert[] = [];
   let lines: string[] = [];
   let udpPorts: number[] = [];
   let ttyNr = 0;
@@ -71,31 +67,28 @@ describe('process fields filled live (falconet run, live kernel)', () => {
       s.bind(0, '127.0.0.1', () => r(s));
     })));
     udpPorts = udp.map((s) => s.address().port);
-    const live = await startLive(['run', '-r', rules, `${COMPAT}/falco_rules.yaml`, '--json']);
     try {
-      spawnSync(copied, [mark('ino')]);
-      spawnSync('setpriv', ['--inh-caps', '+net_raw', 'cat', mark('caps')]);
-      spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'cat', mark('nobody')]);
-      spawnSync('setsid', ['cat', mark('sid')]);
-      spawnSync('perl', ['-e', `setpgrp(0, 0); open(my $f, "<", "${mark('pgid')}") or die`]);
-      spawnSync('env', ['FALCONET_MARK=42', 'cat', mark('env')]);
-      const tty = spawnSync('script', ['-qec', `cat ${mark('tty')} /proc/self/stat`, '/dev/null'], { encoding: 'utf8' });
-      ttyNr = Number(/\d+ \(cat\) \S (?:\d+ ){3}(\d+)/.exec(tty.stdout)?.[1]);
-      const py = spawnSync('python3', ['-c', `import os, threading
+      ({ alerts, lines } = await watchJson(['-r', rules, `${COMPAT}/falco_rules.yaml`], () => {
+        spawnSync(copied, [mark('ino')]);
+        spawnSync('setpriv', ['--inh-caps', '+net_raw', 'cat', mark('caps')]);
+        spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'cat', mark('nobody')]);
+        spawnSync('setsid', ['cat', mark('sid')]);
+        spawnSync('perl', ['-e', `setpgrp(0, 0); open(my $f, "<", "${mark('pgid')}") or die`]);
+        spawnSync('env', ['FALCONET_MARK=42', 'cat', mark('env')]);
+        const tty = spawnSync('script', ['-qec', `cat ${mark('tty')} /proc/self/stat`, '/dev/null'], { encoding: 'utf8' });
+        ttyNr = Number(/\d+ \(cat\) \S (?:\d+ ){3}(\d+)/.exec(tty.stdout)?.[1]);
+        const py = spawnSync('python3', ['-c', `import os, threading
 t = threading.Thread(target=lambda: os.execv("/bin/cat", ["cat", "${mark('thread')}"]))
 t.start(); t.join()`]);
-      threadExecPid = py.pid ?? 0;
-      const [a, b] = udpPorts;
-      spawnSync('perl', ['-MSocket', '-e', `socket(my $s, PF_INET, SOCK_DGRAM, 0) or die;
-        for my $p (${a}, ${a}, ${b}) { send($s, "x", 0, sockaddr_in($p, inet_aton("127.0.0.1"))) or die }`]);
-      docker('exec', name, 'sh', '-c', 'cat /etc/hostname; cp /bin/busybox /tmp/cat; /tmp/cat /etc/hostname');
-      await new Promise((r) => setTimeout(r, 1500));
+        threadExecPid = py.pid ?? 0;
+        const [a, b] = udpPorts;
+        spawnSync('perl', ['-MSocket', '-e', `socket(my $s, PF_INET, SOCK_DGRAM, 0) or die;
+          for my $p (${a}, ${a}, ${b}) { send($s, "x", 0, sockaddr_in($p, inet_aton("127.0.0.1"))) or die }`]);
+        docker('exec', name, 'sh', '-c', 'cat /etc/hostname; cp /bin/busybox /tmp/cat; /tmp/cat /etc/hostname');
+      }));
     } finally {
-      expect(await live.stop()).toBe(0);
       for (const s of udp) s.close();
     }
-    lines = live.out.stdout.split('\n').filter((l) => l.startsWith('{'));
-    alerts = lines.map((l) => JSON.parse(l) as Alert);
   }, 120_000);
 
   afterAll(() => removeContainers(name));

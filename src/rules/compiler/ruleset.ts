@@ -6,6 +6,12 @@ import { Ruleset, type RulesetOptions, type RulesetRule } from '../../engine/rul
 import type { LoadedRule, SpanError } from '../types.js';
 import { compileOutput, type OutputBinder } from '../output/index.js';
 import { compileCondition, createCompileCache, type FieldBinder } from './compile.js';
+import { fieldRefs } from '../field-check.js';
+
+/** A condition that reads container or pod metadata beyond the id the cgroup gives. */
+function readsMetadata(rule: LoadedRule): boolean {
+  return fieldRefs(rule.condition).some((f) => (f.name.startsWith('container.') && f.name !== 'container.id') || f.name.startsWith('k8s.'));
+}
 
 export type RuleError = SpanError & { rule: string };
 
@@ -63,6 +69,7 @@ export function compileRuleset(
       output: out,
       loaded: rule,
       enabled: rule.enabled,
+      readsMetadata: readsMetadata(rule),
     });
   }
   return { ruleset: new Ruleset(compiled, opts), errors };
