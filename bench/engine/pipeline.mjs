@@ -2,6 +2,7 @@
 // the full pipeline (decode -> process/fd state -> rules), each over pre-encoded probe batches.
 import { readFileSync } from 'node:fs';
 import { Context } from '../../dist/engine/context.js';
+import { AlertGate } from '../../dist/engine/alert-gate.js';
 import { alertsTo, Engine } from '../../dist/engine/engine.js';
 import { fieldRegistry } from '../../dist/engine/fields/index.js';
 import { decodeRecord, forEachRecord } from '../../dist/engine/probe/decoder.js';
@@ -56,7 +57,10 @@ export function fullPipeline(batches, rs, metadata) {
   const threads = seededThreads();
   const ctx = new Context(threads, new UserTable([{ uid: 0, name: 'root', home: '/root', shell: '/bin/sh' }]), 'bench', metadata);
   let alerts = 0;
-  const engine = new Engine(rs, new StateMachine(threads, new ReplayTaskSource()), ctx, alertsTo(() => alerts++));
+  // With metadata, matches go through the AlertGate as in `falconet run` (the container is known, so nothing waits).
+  const gate = metadata ? new AlertGate(metadata, 1000, () => alerts++) : undefined;
+  const onMatch = gate ? (r, e, c) => gate.matched(r, e, c) : alertsTo(() => alerts++);
+  const engine = new Engine(rs, new StateMachine(threads, new ReplayTaskSource()), ctx, onMatch, gate);
   for (const buf of batches) forEachRecord(buf, (off) => engine.process(decodeRecord(buf, off, BOOT_NS)));
   return { events: engine.stats.events, alerts };
 }

@@ -1,6 +1,7 @@
 // bench/enrichment: events/s through the full pipeline (decode -> state -> rules -> alerts) with the
-// container metadata cache filled, as `falconet run` has it (names, images, labels, pod), against the
-// same pipeline without metadata, in the same run. Both use Falco's stable rules with the container
+// container metadata cache filled, as `falconet run` has it (names, images, labels, pod), and matches
+// and events passing the AlertGate's "is this container's metadata pending?" check, against the same
+// pipeline without metadata or gate, in the same run. Both use Falco's stable rules with the container
 // and pod fields appended to every alert (append_output, the live default).
 //
 //   npm run bench -- enrichment     (or: node bench/enrichment/run.mjs [records] [rounds])
