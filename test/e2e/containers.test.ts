@@ -124,7 +124,7 @@ describe.each(['auto', 'unified', 'memory'])('container identity, --cgroup-hiera
 });
 
 describe('--cgroup-hierarchy', () => {
-  it('refuses a controller this host does not have as a v1 hierarchy, naming the option, before touching the kernel', () => {
+  it('refuses a controller this host does not have as a v1 hierarchy, and a negative --metadata-wait, naming the option, before touching the kernel', () => {
     const bogus = falconet(['run', '--cgroup-hierarchy', 'bogus', '--duration', '1']);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toMatch(/^falconet: --cgroup-hierarchy bogus: unknown cgroup controller 'bogus' \(this kernel has: cpuset, /m);
@@ -134,5 +134,8 @@ describe('--cgroup-hierarchy', () => {
     const unmounted = falconet(['capture', '-w', '/dev/null', '--cgroup-hierarchy', free!, '--duration', '1']);
     expect(unmounted.code).toBe(2);
     expect(unmounted.stderr).toContain(`falconet: --cgroup-hierarchy ${free}: the cgroup controller '${free}' is not mounted as a v1 hierarchy here`);
+    const wait = falconet(['run', '--metadata-wait', '-5']);
+    expect(wait.code).toBe(2);
+    expect(wait.stderr).toContain("option '--metadata-wait <ms>' argument '-5' is invalid. expected a whole number of milliseconds, 0 or more");
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPAT, tempDir } from '../cli/cli.js';
 import { BUSYBOX_IMAGE, docker, dockerProblem, removeContainers } from './docker.js';
 import { kernelTestsPossible, watchJson, type JsonAlert } from './env.js';
+import { startFakeApiServer, type FakeApiServer } from './k8s-api.js';
 
 const why = kernelTestsPossible() ?? dockerProblem();
 
@@ -19,13 +20,17 @@ describe('container metadata from dockerd in live alerts', () => {
   let stderr = '';
   let preId = '';
   let postId = '';
+  let imageId = '';
+  let api: FakeApiServer | undefined;
   const data = tempDir();
 
   beforeAll(async () => {
     if (why) return;
     chmodSync(data, 0o755);
     removeContainers(pre, post);
-    preId = docker('run', '-d', '--name', pre, '--network', 'none', '--label', 'team=blue', '-v', `${data}:/data:ro`, BUSYBOX_IMAGE, 'sleep', '3600');
+    preId = docker('run', '-d', '--name', pre, '--network', 'none', '--label', 'team=blue', '-v', `${data}:/data:ro`, '--health-cmd', 'true', '--health-interval', '1h', BUSYBOX_IMAGE, 'sleep', '3600');
+    imageId = docker('inspect', '-f', '{{.Image}}', pre);
+    api = await startFakeApiServer();
     const rules = join(data, 'meta.yaml');
     writeFileSync(rules, `
 - list: allowed_images
@@ -35,7 +40,7 @@ describe('container metadata from dockerd in live alerts', () => {
 - rule: Hostname read in a container
   desc: test
   condition: evt.type in (open, openat) and fd.name = /etc/hostname and container.id != host
-  output: "hostname read by %proc.name (team=%container.label[team] priv=%container.privileged mounts=%container.mounts data=%container.mount.source[/data] type=%container.type image=%container.image started=%container.start_ts full=%container.full_id netns=%container.host_network)"
+  output: "hostname read by %proc.name (team=%container.label[team] labels=%container.labels priv=%container.privileged mounts=%container.mounts data=%container.mount.source[/data] type=%container.type image=%container.image imageid=%container.image.id digest=%container.image.digest started=%container.start_ts age=%container.duration full=%container.full_id netns=%container.host_network pidns=%container.host_pid ipcns=%container.host_ipc ip=%container.ip health=%container.healthcheck)"
   priority: NOTICE
 - rule: Image not allowed (allowlist with it)
   desc: stays quiet
@@ -48,7 +53,9 @@ describe('container metadata from dockerd in live alerts', () => {
   output: "unexpected image %container.image.repository"
   priority: WARNING
 `);
-    ({ alerts, stderr } = await watchJson(['-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--rule-matching', 'all'], () => {
+    // --k8s-api: an API server with no pods of this node; its client connects and stays idle
+    const args = ['-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--rule-matching', 'all', '--metadata-wait', '3000'];
+    ({ alerts, stderr } = await watchJson([...args, '--k8s-api', api.url, '--k8s-node', 'nowhere'], () => {
       docker('exec', pre, 'cat', '/etc/hostname');
       // a brand-new container whose init reads the file at once. (It cannot be --privileged here:
       // this host's bounding set lacks CAP_SYS_RESOURCE, and Docker 20.10 asks for every capability.)
@@ -58,11 +65,15 @@ describe('container metadata from dockerd in live alerts', () => {
     }, 2000));
   }, 120_000);
 
-  afterAll(() => removeContainers(pre, post));
+  afterAll(async () => {
+    removeContainers(pre, post);
+    await api?.stop();
+  });
 
   it('is possible here', () => {
     expect(why, why).toBeUndefined();
-    expect(stderr).toContain('"msg":"container metadata source connected"');
+    expect(stderr).toMatch(/"source":"docker".*"msg":"container metadata source connected"/);
+    expect(stderr).toMatch(/"source":"kubernetes".*"msg":"container metadata source connected"/);
   });
 
   const hostnameReads = (id: string) => alerts.filter((a) => a.rule === 'Hostname read in a container' && a.output_fields['container.id'] === id.slice(0, 12));
@@ -81,11 +92,21 @@ describe('container metadata from dockerd in live alerts', () => {
       'container.mount.source[/data]': data,
       'container.full_id': preId,
       'container.host_network': false,
+      'container.host_pid': false,
+      'container.host_ipc': false,
+      // --network none: the container has no address of its own
+      'container.ip': null,
+      'container.image.id': imageId,
+      // an image imported offline was never pulled from a registry: it has no registry digest
+      'container.image.digest': null,
+      'container.healthcheck': 'true',
       'k8s.ns.name': null,
       'k8s.pod.name': null,
     });
     expect(a!.output_fields['container.mounts']).toEqual([`${data}:/data:ro:false:rprivate`]);
     expect(Number(a!.output_fields['container.start_ts'])).toBeGreaterThan(0);
+    expect(Number(a!.output_fields['container.duration'])).toBeGreaterThan(0);
+    expect(a!.output_fields['container.labels']).toContain('team:blue');
   });
 
   it("gives the first alert of a brand-new container its name: the alert waits for the runtime's answer", () => {

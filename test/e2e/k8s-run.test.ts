@@ -52,12 +52,21 @@ describe('Kubernetes pods in live alerts (containerd CRI + API server)', () => {
 - rule: Hostname read in a pod
   desc: test
   condition: evt.type in (open, openat) and fd.name = /etc/hostname and k8s.pod.name exists
-  output: "hostname read (app=%k8s.pod.label[app] team=%k8s.ns.label[team] rs=%k8s.rs.name deploy=%k8s.deployment.name uid=%k8s.pod.uid sandbox=%k8s.pod.sandbox_id cname=%k8s.container.name type=%container.type image=%container.image hostnet=%container.host_network priv=%container.privileged vpid=%proc.vpid)"
+  output: "hostname read (app=%k8s.pod.label[app] team=%k8s.ns.label[team] labels=%k8s.pod.labels nslabels=%k8s.ns.labels rs=%k8s.rs.name deploy=%k8s.deployment.name uid=%k8s.pod.uid sandbox=%k8s.pod.sandbox_id fullsandbox=%k8s.pod.full_sandbox_id cname=%k8s.container.name type=%container.type image=%container.image hostnet=%container.host_network hostpid=%container.host_pid priv=%container.privileged vpid=%proc.vpid)"
   priority: NOTICE
 `);
     const args = ['-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--rule-matching', 'all', '--no-docker'];
     const c = ctd;
-    ({ alerts, stderr } = await watchJson([...args, '--cri-socket', c.socket, '--k8s-api', api.url, '--k8s-node', NODE], async () => {
+    // the API server through a kubeconfig, as on a host outside the cluster
+    const kubeconfig = join(tempDir(), 'kubeconfig');
+    writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{name: test, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]
+users: [{name: test, user: {}}]
+contexts: [{name: test, context: {cluster: test, user: test}}]
+current-context: test
+`);
+    ({ alerts, stderr } = await watchJson([...args, '--cri-socket', c.socket, '--kubeconfig', kubeconfig, '--k8s-node', NODE], async () => {
       after = await c.runPod(admin);
     }, 2500));
   }, 120_000);
@@ -98,10 +107,14 @@ describe('Kubernetes pods in live alerts (containerd CRI + API server)', () => {
         'container.image.repository': 'docker.io/library/falconet-busybox',
         'container.image.tag': 'test',
         'container.host_network': true,
+        'container.host_pid': false,
+        'k8s.pod.full_sandbox_id': p.sandboxId,
         'container.privileged': privileged,
         'proc.vpid': 1,
       });
       expect(a.output).toMatch(new RegExp(`k8s_ns_name=shop k8s_pod_name=${p.spec.name}$`));
+      expect(a.output_fields['k8s.pod.labels']).toEqual(expect.arrayContaining([`app:${app}`]));
+      expect(a.output_fields['k8s.ns.labels']).toEqual(['team:payments']);
     }
   });
 

@@ -68,7 +68,7 @@ describe('process fields filled live (falconet run, live kernel)', () => {
     })));
     udpPorts = udp.map((s) => s.address().port);
     try {
-      ({ alerts, lines } = await watchJson(['-r', rules, `${COMPAT}/falco_rules.yaml`], () => {
+      ({ alerts, lines } = await watchJson(['-r', rules, `${COMPAT}/falco_rules.yaml`, '--no-append-output'], () => {
         spawnSync(copied, [mark('ino')]);
         spawnSync('setpriv', ['--inh-caps', '+net_raw', 'cat', mark('caps')]);
         spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'cat', mark('nobody')]);
@@ -101,6 +101,12 @@ t.start(); t.join()`]);
 
   it('is possible here', () => {
     expect(why, why).toBeUndefined();
+  });
+
+  it('keeps outputs as written with --no-append-output', () => {
+    const f = marker('env');
+    expect(Object.keys(f)).not.toContain('container.name');
+    expect(alerts.find((a) => a.output_fields['fd.name'] === mark('env'))!.output).not.toContain('container_name=');
   });
 
   it("reports the executable's inode number, change and modification times", () => {
