@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { ContainerCache, type ContainerSource, type PodSource } from '../metadata/containers.js';
 import { CriSource } from '../metadata/cri-source.js';
 import { DockerSource } from '../metadata/docker.js';
-import { KubernetesSource } from '../metadata/k8s/source.js';
+import { KubernetesSource } from '../metadata/k8s/index.js';
 
 export interface MetadataOptions {
   /** --docker-socket; false (--no-docker) turns the Docker client off. */
