@@ -71,8 +71,6 @@ export class ProcTaskSource implements TaskSource {
   }
   /** Cgroup ids the probe did not tell and /proc had to be read for; reported in stats. */
   procReads = 0;
-  /** Of those, the reads that failed (the task was gone before we looked). */
-  failures = 0;
 
   constructor(
     readonly hierarchy: CgroupHierarchy,
@@ -89,10 +87,7 @@ export class ProcTaskSource implements TaskSource {
     } catch {
       path = '';
     }
-    if (path === '') {
-      this.failures++;
-      return undefined;
-    }
+    if (path === '') return undefined;
     if (cgroupId !== 0n) this.paths.set(cgroupId, path);
     return path;
   }

@@ -7,10 +7,11 @@
 // that CNI is missing and RunPodSandbox still works for a NODE network namespace.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, openSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CriClient, type ContainerConfigInput, type MountInput, type PodSandboxConfigInput } from '../../src/metadata/cri/client.js';
+import { busyboxRootfs } from './docker.js';
 
 const CONTAINERD = '/usr/bin/containerd';
 const CTR = '/usr/bin/ctr';
@@ -333,16 +334,6 @@ function tarOf(dir: string): Buffer {
   const r = spawnSync('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', dir, '-c', '.'], { maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`tar failed: ${r.stderr.toString()}`);
   return r.stdout;
-}
-
-/** The same rootfs test/e2e/docker.ts imports into Docker: the host's static busybox and its applets. */
-function busyboxRootfs(root: string): void {
-  for (const d of ['bin', 'etc', 'tmp', 'root', 'proc', 'sys', 'dev']) mkdirSync(join(root, d), { recursive: true });
-  copyFileSync(BUSYBOX, join(root, 'bin/busybox'));
-  const applets = spawnSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => a && a !== 'busybox');
-  for (const a of applets) symlinkSync('busybox', join(root, 'bin', a));
-  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
-  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
 }
 
 // ---- cleanup of what a failed test left ----

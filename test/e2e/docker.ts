@@ -32,12 +32,7 @@ export function ensureBusyboxImage(): void {
   if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: apt-get install busybox-static`);
   const root = mkdtempSync(join(tmpdir(), 'falconet-rootfs-'));
   try {
-    for (const d of ['bin', 'etc', 'tmp', 'root', 'proc', 'sys', 'dev']) mkdirSync(join(root, d));
-    copyFileSync(BUSYBOX, join(root, 'bin/busybox'));
-    const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
-    for (const a of applets) symlinkSync('busybox', join(root, 'bin', a));
-    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
-    writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    busyboxRootfs(root);
     const tar = spawnSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 << 20 });
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.toString()}`);
     const imp = spawnSync('docker', ['import', '-', BUSYBOX_IMAGE], { input: tar.stdout });
@@ -45,6 +40,16 @@ export function ensureBusyboxImage(): void {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The test images' root file system in `root`: the host's static busybox, its applets, root and nobody. */
+export function busyboxRootfs(root: string): void {
+  for (const d of ['bin', 'etc', 'tmp', 'root', 'proc', 'sys', 'dev']) mkdirSync(join(root, d), { recursive: true });
+  copyFileSync(BUSYBOX, join(root, 'bin/busybox'));
+  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
+  for (const a of applets) symlinkSync('busybox', join(root, 'bin', a));
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
 }
 
 /** Starts a detached container (--network none) and returns its full id; removed by removeContainers. */

@@ -12,9 +12,6 @@ import { ThreadTable } from './threads.js';
 
 const HANDLERS: Readonly<Record<string, Handler>> = { ...FD_HANDLERS, ...PROCESS_HANDLERS };
 
-/** Every event type some handler changes the tables for (tests hold the probe's capture set to it). */
-export const STATEFUL_TYPES: readonly string[] = Object.keys(HANDLERS);
-
 export class StateMachine implements StateHooks {
   readonly threads: ThreadTable;
   private seq = 0;
