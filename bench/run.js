@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ALL = { engine: 'engine/run.mjs', enrichment: 'enrichment/run.mjs', capture: 'capture/run.mjs', probe: 'probe/run.mjs' };
+const ALL = { engine: 'engine/run.mjs', enrichment: 'enrichment/run.mjs', capture: 'capture/run.mjs', probe: 'probe/run.mjs', outputs: 'outputs/run.mjs' };
 const names = process.argv.slice(2).filter((a) => a in ALL);
 let failed = 0;
 for (const name of names.length ? names : Object.keys(ALL)) {

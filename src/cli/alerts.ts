@@ -1,7 +1,10 @@
-// The alert channels a command writes to, from its options: stdout always, a file with -o.
+// The alert settings a command runs with: its shorthand flags (--json, --file-output) and Falco's
+// `-o key.path=value` options, resolved through the one settings schema (src/config), and the
+// Outputs built from them.
 
-import { alertToJson, formatAlertText, type Alert } from '../engine/alert.js';
-import { fileChannel, stdoutChannel, type OutputChannel } from '../outputs/index.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, flagLayer, overrideLayer, resolveSettings, type Settings } from '../config/index.js';
+import { Outputs, type OutputLog } from '../outputs/index.js';
 import { parsePriority, type Priority } from '../rules/types.js';
 import type { RuleMatching } from '../engine/ruleset.js';
 import { UsageError } from './rule-files.js';
@@ -12,44 +15,41 @@ export interface AlertOptions {
   minPriority?: string;
   /** Falco's rule_matching: 'first' (default) alerts on the first matching rule, 'all' on every one. */
   ruleMatching?: RuleMatching;
+  /** -o key.path=value, in order. */
+  option?: string[];
 }
 
-export class AlertSinks {
-  readonly channels: OutputChannel[];
-
-  constructor(opts: AlertOptions, onError: (channel: string, err: Error) => void) {
-    this.channels = [stdoutChannel(opts.json === true)];
-    if (opts.fileOutput) {
-      const path = opts.fileOutput;
-      this.channels.push(fileChannel(path, opts.json === true, (err) => onError(`file:${path}`, err)));
-    }
+/** The settings from the command line; unknown keys are warnings, bad values a usage error. */
+export function alertSettings(opts: AlertOptions, warn: (msg: string) => void): Settings {
+  const flags: Record<string, unknown> = {};
+  const flagNames = new Map<string, string>();
+  if (opts.json) {
+    flags.json_output = true;
+    flagNames.set('json_output', '--json');
   }
-
-  send(alert: Alert): void {
-    // Each form is rendered once, and only if some channel wants it.
-    let text: string | undefined;
-    let json: string | undefined;
-    const rendered = {
-      get text() {
-        return (text ??= formatAlertText(alert));
-      },
-      get json() {
-        return (json ??= alertToJson(alert));
-      },
-    };
-    for (const c of this.channels) c.send(rendered);
+  if (opts.fileOutput !== undefined) {
+    flags.file_output = { enabled: true, filename: opts.fileOutput };
+    flagNames.set('file_output', '--file-output');
   }
-
-  async close(): Promise<void> {
-    await Promise.all(this.channels.map((c) => c.close()));
+  try {
+    const layers = [flagLayer(flags, (p) => flagNames.get(String(p[0])) ?? 'command line'), overrideLayer(opts.option ?? [])];
+    const { settings, warnings } = resolveSettings(layers);
+    for (const w of warnings) warn(w);
+    return settings;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.problems.join('\nfalconet: '));
+    throw err;
   }
+}
 
-  /** One line per channel for the end-of-run summary; drops are never silent. */
-  summary(): string[] {
-    return this.channels.map((c) => {
-      const s = c.stats();
-      return `${c.name}: ${s.sent} alerts written, ${s.dropped} dropped, ${s.failed} write errors`;
-    });
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export function openOutputs(settings: Settings, log: OutputLog, hostname: string): Outputs {
+  try {
+    return new Outputs(settings, { log, hostname, version: VERSION });
+  } catch (err) {
+    // A setting that names a file that cannot be read (a CA, a client key): the user's to fix.
+    throw new UsageError((err as Error).message);
   }
 }
 

@@ -2,6 +2,6 @@
 
 import { pino, type Logger } from 'pino';
 
-export function createLogger(): Logger {
-  return pino({ name: 'falconet', level: process.env.FALCONET_LOG_LEVEL ?? 'info' }, pino.destination(2));
+export function createLogger(level = 'info'): Logger {
+  return pino({ name: 'falconet', level: process.env.FALCONET_LOG_LEVEL ?? level }, pino.destination(2));
 }

@@ -22,6 +22,11 @@ const alertOptions = (c: Command) =>
     .option('--json', "print alerts in Falco's json_output shape")
     .option('--file-output <file>', "also append alerts to this file (Falco's file_output)")
     .option('--min-priority <priority>', 'skip rules less severe than this')
+    .option(
+      '-o, --option <key=value>',
+      "set an alert setting, with falco.yaml's key names (repeatable): -o http_output.enabled=true -o http_output.url=http://127.0.0.1:2801/; see docs/outputs.md",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addOption(
       new Option('--rule-matching <mode>', "Falco's rule_matching: alert on the first matching rule in load order, or on all of them")
         .choices(['first', 'all'])

@@ -6,7 +6,8 @@ import { readEventFile } from '../engine/replay/reader.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
 import { ReplayTaskSource } from '../metadata/task-source.js';
-import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
+import { alertSettings, minPriorityOption, openOutputs, type AlertOptions } from './alerts.js';
+import { createLogger } from './logger.js';
 import { hostName, hostUsers } from './host.js';
 import { Progress } from './progress.js';
 import { APPEND_OUTPUT, loadRuleFiles, reportDiagnostics } from './rule-files.js';
@@ -19,6 +20,8 @@ export interface ReplayOptions extends AlertOptions {
 }
 
 export async function replay(file: string, opts: ReplayOptions): Promise<number> {
+  const log = createLogger(opts.quiet ? 'error' : 'warn');
+  const settings = alertSettings(opts, (w) => log.warn(w));
   const loaded = loadRuleFiles(opts.rules, {
     minPriority: minPriorityOption(opts.minPriority),
     matching: opts.ruleMatching,
@@ -30,7 +33,7 @@ export async function replay(file: string, opts: ReplayOptions): Promise<number>
   const threads = new ThreadTable();
   const users = hostUsers();
   const ctx = new Context(threads, users, hostName());
-  const sinks = new AlertSinks(opts, (ch, err) => process.stderr.write(`falconet: ${ch}: ${err.message}\n`));
+  const sinks = openOutputs(settings, log, ctx.hostname);
   const tasks = new ReplayTaskSource();
   const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, alertsTo((a) => sinks.send(a)));
   const progress = new Progress('replayed', opts.quiet === true);

@@ -1,15 +1,14 @@
 // `falconet run`: watch this host live with the rules, printing alerts.
 
 import { existsSync } from 'node:fs';
-import type { Alert } from '../engine/alert.js';
-import { formatIso8601, formatTime } from '../engine/fields/index.js';
+import { internalAlert, type Alert } from '../outputs/index.js';
 import { captureSet } from '../engine/capture-set.js';
 import { Context } from '../engine/context.js';
 import { Engine } from '../engine/engine.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
 import { ownPidNamespace } from '../engine/probe/index.js';
-import { AlertSinks, minPriorityOption, type AlertOptions } from './alerts.js';
+import { alertSettings, minPriorityOption, openOutputs, type AlertOptions } from './alerts.js';
 import { DEFAULT_DROP_POLICY, DropPolicy, type DropCounts } from './drops.js';
 import { hostName, hostUsers } from './host.js';
 import { ALL_TYPES, liveTaskSource, runLiveSession } from './live.js';
@@ -46,19 +45,14 @@ export interface RunOptions extends AlertOptions {
 
 /** Like Falco, lost events are themselves an alert: a gap in what the rules saw. */
 function dropAlert(c: DropCounts, hostname: string): Alert {
-  const now = BigInt(Date.now()) * 1_000_000n;
   const span = c.seconds === 1 ? 'in the last second with drops' : `in ${c.seconds} seconds with drops since the previous drop alert`;
-  const text = `Falconet internal: syscall event drop. ${c.ring + c.batch} system calls dropped ${span} (ring buffer full: ${c.ring}, engine behind: ${c.batch}, delivered: ${c.delivered})`;
-  return {
-    time: formatIso8601(now),
-    rule: 'Falconet internal: syscall event drop',
-    priority: 'Critical',
-    output: `${formatTime(now)}: Critical ${text}`,
-    output_fields: { 'n_drops_ringbuf': c.ring, 'n_drops_engine': c.batch, 'n_evts': c.delivered, 'n_seconds': c.seconds },
-    tags: [],
-    source: 'internal',
+  return internalAlert(
+    'Falconet internal: syscall event drop',
+    'CRITICAL',
+    `Falconet internal: syscall event drop. ${c.ring + c.batch} system calls dropped ${span} (ring buffer full: ${c.ring}, engine behind: ${c.batch}, delivered: ${c.delivered})`,
+    { 'n_drops_ringbuf': c.ring, 'n_drops_engine': c.batch, 'n_evts': c.delivered, 'n_seconds': c.seconds },
     hostname,
-  };
+  );
 }
 
 const PURGE_EVERY_MS = 60_000;
@@ -82,6 +76,7 @@ function purgeDeadThreads(threads: ThreadTable, log: ReturnType<typeof createLog
 
 export async function runLive(opts: RunOptions): Promise<number> {
   const log = createLogger();
+  const settings = alertSettings(opts, (w) => log.warn(w));
   const loaded = loadRuleFiles(opts.rules, {
     minPriority: minPriorityOption(opts.minPriority),
     matching: opts.ruleMatching,
@@ -110,7 +105,11 @@ export async function runLive(opts: RunOptions): Promise<number> {
   };
   const threads = new ThreadTable();
   const ctx = new Context(threads, hostUsers(), hostName(), metadata.cache);
-  const sinks = new AlertSinks(opts, (ch, err) => log.error({ channel: ch, err: err.message }, 'alert channel failed'));
+  const sinks = openOutputs(settings, log, ctx.hostname);
+  log.info({ channels: sinks.names }, 'alert channels');
+  // Falco's SIGUSR1: reopen kept-open output files (after a log rotation).
+  const reopen = () => sinks.reopen();
+  process.on('SIGUSR1', reopen);
   const gate = new AlertGate(metadata.cache, opts.metadataWait ?? 1000, (a) => sinks.send(a));
   const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (r, e, c) => gate.matched(r, e, c), gate);
   const set = captureSet(loaded.ruleset, ALL_TYPES);
@@ -141,7 +140,7 @@ export async function runLive(opts: RunOptions): Promise<number> {
             cgroupProcReads: tasks.procReads,
             metadata: { ...metadata.summary(), ...gate.counters },
             ...totals,
-            outputs: sinks.summary(),
+            outputs: sinks.stats(),
           },
           'stats',
         ),
@@ -156,10 +155,11 @@ export async function runLive(opts: RunOptions): Promise<number> {
     clearInterval(purge);
     gate.flush();
     await metadata.stop();
+    process.off('SIGUSR1', reopen);
+    await sinks.close();
   }
-  await sinks.close();
   log.info(
-    { events: engine.stats.events, alerts: engine.stats.alerts, ...result, metadata: { ...metadata.summary(), ...gate.counters }, outputs: sinks.summary() },
+    { events: engine.stats.events, alerts: engine.stats.alerts, ...result, metadata: { ...metadata.summary(), ...gate.counters }, outputs: sinks.stats() },
     'stopped',
   );
   return 0;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Alert } from './alert.js';
+import type { Alert } from '../outputs/index.js';
 import { AlertGate, type MetadataWaiter } from './alert-gate.js';
 import type { ContainerInfo, EngineContext, SyscallEvent, Thread } from './event.js';
 import type { RulesetRule } from './ruleset.js';
@@ -47,7 +47,7 @@ function setup(waitMs = 1000) {
   };
   const gate = new AlertGate(waiter, waitMs, (a) => sent.push(a));
   const evt = (t: Thread): SyscallEvent => ({ num: 1, ts: 5n, type: 'openat', dir: '<', tid: t.tid, res: 3, args: {}, thread: t });
-  return { waiter, sent, gate, ctx, evt, text: () => sent.map((a) => a.output.replace(/^\S+: \S+ /, '')) };
+  return { waiter, sent, gate, ctx, evt, text: () => sent.map((a) => a.message) };
 }
 
 describe('AlertGate', () => {

@@ -9,7 +9,7 @@
 // exit, a close) cannot change what the alert says. The events themselves never wait: the process
 // table moves on. A container whose metadata never came is not waited for again.
 
-import { buildAlert, type Alert } from './alert.js';
+import { buildAlert, type Alert } from '../outputs/index.js';
 import type { ContainerInfo, EngineContext, SyscallEvent, Thread } from './event.js';
 import type { RulesetRule } from './ruleset.js';
 import { copyFd } from './state/shapes.js';

@@ -2,7 +2,7 @@
 // rules the event's type can match, and hands every match on (to alertsTo's sink, or to an
 // AlertGate that lets alerts wait for their container's metadata). Counts what it saw.
 
-import { buildAlert, type Alert } from './alert.js';
+import { buildAlert, type Alert } from '../outputs/index.js';
 import type { EngineContext, RawRecord, SyscallEvent } from './event.js';
 import type { Context } from './context.js';
 import type { MatchCallback, Ruleset, RulesetRule } from './ruleset.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCondition } from '../rules/grammar/index.js';
 import type { LoadedRule, Priority } from '../rules/types.js';
 import { compileRuleset } from '../rules/compiler/index.js';
-import { alertToJson, buildAlert, formatAlertText } from './alert.js';
+import { buildAlert, DEFAULT_RENDER, Rendered } from '../outputs/index.js';
 import { context, event, fileFd } from './fields/fixtures.js';
 import { fieldRegistry } from './fields/index.js';
 import type { RulesetRule } from './ruleset.js';
@@ -84,10 +84,11 @@ describe('alerts', () => {
 
   it("has Falco's json_output shape", () => {
     expect(alert).toEqual({
+      ts: 1_700_000_005_123_456_789n,
       time: '2023-11-14T22:13:25.123456789Z',
       rule: 'shell',
       priority: 'Warning',
-      output: '22:13:25.123456789: Warning shell | proc=curl',
+      message: 'shell | proc=curl',
       output_fields: { 'evt.time': 1_700_000_005_123_456_789n, 'proc.name': 'curl' },
       tags: ['process'],
       source: 'syscall',
@@ -96,8 +97,8 @@ describe('alerts', () => {
   });
 
   it('prints the plain-text line and exact JSON', () => {
-    expect(formatAlertText(alert)).toBe('22:13:25.123456789: Warning shell | proc=curl');
-    const json = alertToJson(alert);
+    expect(new Rendered(alert, DEFAULT_RENDER).text).toBe('22:13:25.123456789: Warning shell | proc=curl');
+    const json = new Rendered(alert, DEFAULT_RENDER).json;
     expect(json).toContain('"evt.time":1700000005123456789');
     const parsed = JSON.parse(json) as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual(['hostname', 'output', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
@@ -106,6 +107,6 @@ describe('alerts', () => {
   it('writes null for fields that are not available', () => {
     const r = compileRuleset([rule('f', 'proc.name = curl', 'all', { output: 'f=%fd.name' })], fieldRegistry).ruleset.rules()[0]!;
     expect(buildAlert(r, event(), ctx).output_fields['fd.name']).toBeNull();
-    expect(buildAlert(r, event(), ctx).output).toMatch(/Notice f=<NA>$/);
+    expect(new Rendered(buildAlert(r, event(), ctx), DEFAULT_RENDER).text).toMatch(/Notice f=<NA>$/);
   });
 });

@@ -5,7 +5,7 @@
 // backoff, and the cache is resynced from a full list on reconnect.
 
 import type { ContainerInfo } from '../engine/event.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../lib/backoff.js';
 import type { ContainerSink, ContainerSource } from './containers.js';
 import { CriClient, isNotFound, type Container, type ContainerStateName, type ContainerStatusResponse, type PodSandboxStatusResponse } from './cri/client.js';
 import { criContainerInfo, runtimeType, type CriRuntime } from './cri/map.js';

@@ -4,7 +4,7 @@
 
 import Docker from 'dockerode';
 import type { ContainerInfo, ContainerMount } from '../engine/event.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../lib/backoff.js';
 import type { ContainerSink, ContainerSource } from './containers.js';
 import { parseTimestampNs, splitImage } from './image.js';
 

@@ -1,3 +1,5 @@
-export type { OutputChannel, RenderedAlert } from './channel.js';
-export { BoundedQueue, type QueueStats } from './queue.js';
-export { fileChannel, stdoutChannel, StreamChannel } from './stream.js';
+export { buildAlert, internalAlert, type Alert, type AlertFieldValue } from './alert.js';
+export { escapeText, isSafeText } from './escape.js';
+export { alertJson, alertLine, DEFAULT_RENDER, Rendered, type RenderOptions } from './render.js';
+export { Outputs, type OutputsContext } from './outputs.js';
+export type { ChannelStats, OutputLog } from './worker.js';

@@ -1,6 +1,6 @@
 // A bounded queue in front of a slow sink: alerts wait here while the sink is busy, and when the queue
 // is full the oldest waiting alert is dropped and counted, so the event path never blocks and no loss
-// goes unreported.
+// goes unreported. Capacity Infinity is Falco's unbounded queue (outputs_queue.capacity: 0).
 
 export interface QueueStats {
   queued: number;
@@ -10,7 +10,7 @@ export interface QueueStats {
 }
 
 export class BoundedQueue<T> {
-  private readonly items: T[] = [];
+  private items: T[] = [];
   private head = 0;
   readonly stats: QueueStats = { queued: 0, sent: 0, dropped: 0, failed: 0 };
 
@@ -31,6 +31,7 @@ export class BoundedQueue<T> {
       kept = false;
     }
     this.items.push(item);
+    this.compact();
     this.stats.queued = this.length;
     return kept;
   }
@@ -38,12 +39,25 @@ export class BoundedQueue<T> {
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head++];
-    // Compact now and then instead of shifting the array on every call.
+    this.compact();
+    this.stats.queued = this.length;
+    return item;
+  }
+
+  /** Removes and returns every waiting item. */
+  clear(): T[] {
+    const all = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    this.stats.queued = 0;
+    return all;
+  }
+
+  // Compact now and then instead of shifting the array on every call.
+  private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items.splice(0, this.head);
       this.head = 0;
     }
-    this.stats.queued = this.length;
-    return item;
   }
 }

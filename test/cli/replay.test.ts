@@ -77,6 +77,35 @@ describe('falconet replay', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^01:00:01\.200000000: Notice A shell was spawned.*\n$/);
   });
 
+  it("takes Falco's -o key=value alert settings, with --json and --file-output as their shorthands", () => {
+    const dir = tempDir();
+    const out = join(dir, 'new', 'dirs', 'alerts.json');
+    const r = falconet(['replay', SHELL, '-o', 'json_output=true', '-o', 'file_output.enabled=true', '-o', `file_output.filename=${out}`, '-o', 'json_include_tags_property=false', '-o', 'json_include_message_property=true', '-o', 'time_format_iso_8601=true']);
+    expect(r.code, r.stderr).toBe(0);
+    const alert = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    expect(Object.keys(alert)).toEqual(['hostname', 'message', 'output', 'output_fields', 'priority', 'rule', 'source', 'time']);
+    expect(alert.output).toMatch(/^2025-11-26T01:00:01\.200000000Z: Notice A shell was spawned/);
+    expect(alert.message).toMatch(/^A shell was spawned in a container with an attached terminal \(user=root/);
+    expect(readFileSync(out, 'utf8')).toBe(r.stdout);
+    // The -o option wins over the flag it contradicts.
+    expect(falconet(['replay', SHELL, '--json', '-o', 'json_output=false']).stdout).toMatch(/^01:00:01\.200000000: Notice /);
+  });
+
+  it('warns about an unknown setting with the likely key, and refuses a bad value naming the option', () => {
+    const typo = falconet(['replay', SHELL, '-o', 'file_output.filname=/tmp/x']);
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toContain("-o file_output.filname=/tmp/x: unknown setting 'file_output.filname' (did you mean 'file_output.filename'?); ignored");
+    const bad = falconet(['replay', SHELL, '-o', 'outputs_queue.capacity=lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^falconet: -o outputs_queue.capacity=lots: outputs_queue.capacity: Invalid input: expected number, received string\n$/);
+    const url = falconet(['replay', SHELL, '-o', 'http_output.enabled=true', '-o', 'http_output.url=ftp://x']);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain("-o http_output.url=ftp://x: http_output.url: 'ftp://x' is not an http:// or https:// URL");
+    const syntax = falconet(['replay', SHELL, '-o', 'json_output']);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toContain('-o json_output: expected key.path=value');
+  });
+
   it('names a missing rules file', () => {
     const r = falconet(['replay', SHELL, '-r', '/nonexistent.yaml']);
     expect(r.code).toBe(2);

@@ -5,7 +5,9 @@ import net from 'node:net';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ChannelStats } from '../../src/outputs/index.js';
 import { COMPAT, falconet, ROOT, tempDir } from '../cli/cli.js';
+import { stoppedCounts } from './alerting.js';
 import { kernelTestsPossible, startLive, until } from './env.js';
 
 const why = kernelTestsPossible();
@@ -79,7 +81,15 @@ describe('falconet run (live kernel)', () => {
     // the counters, logged every --stats-interval seconds
     const stats = r.stderr.split('\n').filter((l) => l.includes('"msg":"stats"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(stats.length).toBeGreaterThan(0);
-    expect(stats[0]).toMatchObject({ events: expect.any(Number), alerts: expect.any(Number), received: expect.any(Number), ringDrops: expect.any(Number), batchDrops: 0, outputs: [expect.stringMatching(/^stdout: \d+ alerts written, 0 dropped/)] });
+    expect(stats[0]).toMatchObject({ events: expect.any(Number), alerts: expect.any(Number), received: expect.any(Number), ringDrops: expect.any(Number), batchDrops: 0 });
+    // and the stdout channel's: the drop alert, the one line it printed, raised in the same second
+    // as a stats line (so the last one has it, sent or in delivery), and nothing lost
+    const printed = r.stdout.split('\n').filter(Boolean).length;
+    const channel = (sent: unknown, queued: unknown) => ({ stdout: { queued, sent, dropped: 0, failed: 0, retries: 0, unsent: 0, rateLimited: 0, deduplicated: 0 } });
+    for (const s of stats) expect(s.outputs).toEqual(channel(expect.any(Number), expect.any(Number)));
+    const last = (stats.at(-1)!.outputs as Record<string, ChannelStats>).stdout!;
+    expect(last.sent + last.queued).toBe(printed);
+    expect(stoppedCounts(r.stderr)).toEqual(channel(printed, 0));
   });
 
   it('refuses a drop threshold or interval out of range, naming the option, before touching the kernel', () => {

@@ -21,14 +21,42 @@ describe('byte reads', () => {
     );
   });
 
-  it("decode text exactly as toString('utf8'), ASCII or not", () => {
+  it("decode valid UTF-8 exactly as toString('utf8')", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), (s) => {
+        const b = Buffer.from(s, 'utf8');
+        expect(text(b, 0, b.length)).toBe(b.toString('utf8'));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keep each byte that is not valid UTF-8 as U+DC80+byte, so the bytes can be told back', () => {
+    // The inverse: lone U+DC80..U+DCFF back to their byte, everything else as UTF-8.
+    const back = (s: string) =>
+      Buffer.concat([...s].map((ch) => (/^[\udc80-\udcff]$/.test(ch) ? Buffer.from([ch.charCodeAt(0) - 0xdc00]) : Buffer.from(ch, 'utf8'))));
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
         const b = Buffer.from(bytes);
-        expect(text(b, 0, b.length)).toBe(b.toString('utf8'));
+        const s = text(b, 0, b.length);
+        expect(back(s).equals(b)).toBe(true);
+        if (!s.includes('\ufffd') && !/[\udc80-\udcff]/.test(s)) expect(s).toBe(b.toString('utf8'));
       }),
       { numRuns: 5000 },
     );
+    const cases: [number[], string][] = [
+      [[0x61, 0xff, 0x62], 'a\udcffb'],
+      [[0xc3, 0xa9], '\u00e9'],
+      [[0xc3], '\udcc3'],
+      [[0xe0, 0x80, 0x80], '\udce0\udc80\udc80'], // overlong
+      [[0xed, 0xa0, 0x80], '\udced\udca0\udc80'], // a UTF-16 surrogate in UTF-8
+      [[0xef, 0xbf, 0xbd], '\ufffd'], // a genuine U+FFFD stays one
+      [[0xf0, 0x9f, 0x98, 0x80, 0x80], '\u{1f600}\udc80'],
+    ];
+    for (const [bytes, want] of cases) expect(text(Buffer.from(bytes), 0, bytes.length)).toBe(want);
+  });
+
+  it('read NUL-terminated strings', () => {
     const b = Buffer.from('/tmp/caf\u00e9\0rest', 'utf8');
     expect(cstr(b, 0, b.length)).toBe('/tmp/caf\u00e9');
     expect(cstr(Buffer.from('abc'), 0, 3)).toBe('abc');

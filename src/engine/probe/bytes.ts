@@ -48,7 +48,47 @@ export function u64big(b: Buffer, o: number): bigint {
  * latin1Slice was tried: the check cost more than utf8Slice's own ASCII fast path saves.)
  */
 export function text(b: Buffer, s: number, e: number): string {
-  return (b as Slicing).utf8Slice(s, e);
+  const str = (b as Slicing).utf8Slice(s, e);
+  // utf8Slice turns a byte that is not valid UTF-8 into U+FFFD, losing it; such names are rare and
+  // suspicious, so they are decoded again keeping each bad byte (see keepInvalidBytes).
+  return str.indexOf('\ufffd') === -1 ? str : keepInvalidBytes(b, s, e);
+}
+
+/**
+ * Bytes [s, e) as text where each byte that is not part of valid UTF-8 becomes the lone surrogate
+ * U+DC80 + byte (Python's "surrogateescape"): alerts can then show the byte itself (`\xff`, see
+ * src/outputs/escape.ts) and JSON encodes it as `\udcff`, still valid.
+ */
+export function keepInvalidBytes(b: Buffer, s: number, e: number): string {
+  let out = '';
+  let i = s;
+  while (i < e) {
+    const n = validSequenceLength(b, i, e);
+    if (n === 0) {
+      out += String.fromCharCode(0xdc00 + b[i]!);
+      i++;
+    } else {
+      out += (b as Slicing).utf8Slice(i, i + n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+/** The length of the valid UTF-8 sequence starting at i (1-4), or 0 when the byte there starts none. */
+function validSequenceLength(b: Buffer, i: number, e: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < e && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  // Second-byte ranges exclude overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (c >= 0xe1 && c <= 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
 }
 
 /** The NUL-terminated string in [s, e), or all of it when there is no NUL. */

@@ -4,7 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException, type Watch } from '@kubernetes/client-node';
-import { Backoff } from '../backoff.js';
+import { Backoff } from '../../lib/backoff.js';
 import type { OwnerRef } from './owner.js';
 
 /** The object metadata the maps keep. */
