@@ -86,8 +86,12 @@ function arg(name: string, v: unknown): ArgValue {
       return { family: v.family, ip: v.ip, port: v.port };
     }
     if (v.family === 'unix' && typeof v.path === 'string') return { family: 'unix', path: v.path };
+    // A family the decoder does not name (netlink, packet...), as `capture --format json` writes it.
+    if (v.family === 'unknown' && typeof v.raw === 'number' && Number.isInteger(v.raw)) return { family: 'unknown', raw: v.raw };
   }
-  throw new FormatError(`argument "${name}" must be a string, a number, a list of strings or an address {family, ip, port} / {family: "unix", path}`);
+  throw new FormatError(
+    `argument "${name}" must be a string, a number, a list of strings or an address {family, ip, port} / {family: "unix", path} / {family: "unknown", raw}`,
+  );
 }
 
 function record(o: Obj): RawRecord {
