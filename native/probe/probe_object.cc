@@ -15,12 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -77,10 +79,13 @@ class Probe : public Napi::ObjectWrap<Probe> {
     return DefineClass(env, "Probe", {
       InstanceMethod<&Probe::Stop>("stop"),
       InstanceMethod<&Probe::Stats>("stats"),
+      InstanceMethod<&Probe::SetPrograms>("setPrograms"),
     });
   }
 
-  // new Probe({ programs, typeIds, ringBytes, excludePids, selfPidNs?, cgroupSsid?, batchBytes, batchMs, maxInflight, logPath }, onBatch)
+  // new Probe({ programs, typeIds, ringBytes, excludePids, selfPidNs?, cgroupSsid?, batchBytes, batchMs, maxInflight, logPath, loadAll? }, onBatch)
+  // loadAll: load every program into the kernel (attaching only `programs`), so that setPrograms can
+  // later attach others without reopening the probe (a rules reload).
   Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info), env_(info.Env()) {
     Napi::Env env = info.Env();
     Napi::Object o = info[0].As<Napi::Object>();
@@ -122,9 +127,11 @@ class Probe : public Napi::ObjectWrap<Probe> {
         return;
       }
     }
+    Napi::Value load_all = o.Get("loadAll");
+    load_all_ = load_all.IsBoolean() && load_all.As<Napi::Boolean>().Value();
     bpf_program *prog;
     bpf_object__for_each_program(prog, skel_->obj) {
-      bpf_program__set_autoload(prog, wanted_progs.count(bpf_program__name(prog)) > 0);
+      bpf_program__set_autoload(prog, load_all_ || wanted_progs.count(bpf_program__name(prog)) > 0);
     }
 
     if (probe_bpf::load(skel_)) {
@@ -139,12 +146,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
       return;
     }
 
+    SetWanted(o.Get("typeIds").As<Napi::Array>());
     uint8_t one = 1;
-    Napi::Array types = o.Get("typeIds").As<Napi::Array>();
-    for (uint32_t i = 0; i < types.Length(); i++) {
-      uint32_t id = types.Get(i).As<Napi::Number>().Uint32Value();
-      bpf_map__update_elem(skel_->maps.wanted, &id, sizeof id, &one, sizeof one, BPF_ANY);
-    }
     Napi::Array pids = o.Get("excludePids").As<Napi::Array>();
     for (uint32_t i = 0; i < pids.Length(); i++) {
       uint32_t pid = pids.Get(i).As<Napi::Number>().Uint32Value();
@@ -152,18 +155,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
     }
 
     ensure_tracefs();
-    bpf_object__for_each_program(prog, skel_->obj) {
-      if (!bpf_program__autoload(prog)) continue;
-      bpf_link *link = bpf_program__attach(prog);
-      if (!link) {
-        int err = errno;
-        // A tracepoint this kernel does not have (e.g. init_module without CONFIG_MODULES).
-        if (err == ENOENT) { unavailable_.push_back(bpf_program__name(prog)); continue; }
-        probe_error(env, "EATTACH", std::string("cannot attach ") + bpf_program__name(prog) + ": " + strerror(err) +
-                    " (libbpf log: " + save_log(log_path) + ")").ThrowAsJavaScriptException();
-        return;
-      }
-      links_.push_back(link);
+    log_path_ = log_path;
+    for (const auto &name : wanted_progs) {
+      std::string err = Attach(name);
+      if (!err.empty()) { probe_error(env, "EATTACH", err).ThrowAsJavaScriptException(); return; }
     }
 
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.rb), &Probe::OnRecord, this, nullptr);
@@ -240,12 +235,67 @@ class Probe : public Napi::ObjectWrap<Probe> {
     cur_records_ = 0;
   }
 
+  // Attaches one loaded program; "" when done (or when its tracepoint does not exist here, which
+  // is recorded as unavailable), else the error.
+  std::string Attach(const std::string &name) {
+    if (links_.count(name)) return "";
+    bpf_program *prog = bpf_object__find_program_by_name(skel_->obj, name.c_str());
+    if (!prog || !bpf_program__autoload(prog)) return "the program " + name + " was not loaded (the probe was opened without loadAll)";
+    bpf_link *link = bpf_program__attach(prog);
+    if (!link) {
+      int err = errno;
+      // A tracepoint this kernel does not have (e.g. init_module without CONFIG_MODULES).
+      if (err == ENOENT) {
+        if (std::find(unavailable_.begin(), unavailable_.end(), name) == unavailable_.end()) unavailable_.push_back(name);
+        return "";
+      }
+      return "cannot attach " + name + ": " + strerror(err) + " (libbpf log: " + save_log(log_path_) + ")";
+    }
+    links_[name] = link;
+    return "";
+  }
+
+  // The wanted map holds exactly these type ids.
+  void SetWanted(Napi::Array types) {
+    std::set<uint32_t> ids;
+    for (uint32_t i = 0; i < types.Length(); i++) ids.insert(types.Get(i).As<Napi::Number>().Uint32Value());
+    // New ids first, old ones cleared after: a type both sets share is never off in between.
+    uint8_t one = 1, zero = 0;
+    for (uint32_t id : ids) bpf_map__update_elem(skel_->maps.wanted, &id, sizeof id, &one, sizeof one, BPF_ANY);
+    for (uint32_t id = 0; id < FN_EVT_MAX; id++)
+      if (!ids.count(id)) bpf_map__update_elem(skel_->maps.wanted, &id, sizeof id, &zero, sizeof zero, BPF_ANY);
+  }
+
+  // setPrograms(programs, typeIds): the probe captures these from now on, without detaching: new
+  // programs are attached and their types wanted first, then what is no longer needed is dropped.
+  Napi::Value SetPrograms(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (stopped_ || !skel_) {
+      probe_error(env, "ESTOPPED", "the probe is stopped").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    std::set<std::string> want;
+    Napi::Array progs = info[0].As<Napi::Array>();
+    for (uint32_t i = 0; i < progs.Length(); i++) want.insert(progs.Get(i).As<Napi::String>().Utf8Value());
+    for (const auto &name : want) {
+      std::string err = Attach(name);
+      if (!err.empty()) { probe_error(env, "EATTACH", err).ThrowAsJavaScriptException(); return env.Undefined(); }
+    }
+    SetWanted(info[1].As<Napi::Array>());
+    for (auto it = links_.begin(); it != links_.end();) {
+      if (want.count(it->first)) { ++it; continue; }
+      bpf_link__destroy(it->second);
+      it = links_.erase(it);
+    }
+    return env.Undefined();
+  }
+
   void Shutdown() {
     if (stopped_) return;
     stopped_ = true;
     running_ = false;
     if (poller_.joinable()) poller_.join();
-    for (bpf_link *l : links_) bpf_link__destroy(l);
+    for (auto &l : links_) bpf_link__destroy(l.second);
     links_.clear();
     if (rb_) { ring_buffer__free(rb_); rb_ = nullptr; }
     if (skel_) {
@@ -287,7 +337,9 @@ class Probe : public Napi::ObjectWrap<Probe> {
 
   probe_bpf *skel_ = nullptr;
   ring_buffer *rb_ = nullptr;
-  std::vector<bpf_link *> links_;
+  std::map<std::string, bpf_link *> links_;
+  std::string log_path_;
+  bool load_all_ = false;
   std::vector<std::string> unavailable_;
   Napi::ThreadSafeFunction tsfn_;
   std::thread poller_;

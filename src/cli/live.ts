@@ -1,6 +1,6 @@
-// A live session, shared by `run` and `capture`: seed the process table from /proc, open the probe
-// for the wanted event types, decode each batch and hand every record on (or hand the batches on
-// undecoded, for a raw capture). Watches for drops.
+// A live session, shared by `run` and `capture`: seed the process table from the host's /proc (see
+// host.ts), open the probe for the wanted event types, decode each batch and hand every record on
+// (or hand the batches on undecoded, for a raw capture). Watches for drops.
 
 import type { Logger } from 'pino';
 import type { RawRecord } from '../engine/event.js';
@@ -10,13 +10,14 @@ import { readProcTable } from '../engine/state/procfs.js';
 import type { ProcSnapshot } from '../engine/event.js';
 import { describeHierarchy, hostCgroupHierarchy, ssidOf, type CgroupHierarchy } from '../metadata/cgroup-hierarchy.js';
 import { ProcTaskSource } from '../metadata/task-source.js';
+import { hostProc } from './host.js';
 import { UsageError } from './rule-files.js';
 
 /** The live host's task source, following the cgroup hierarchy `choice` names (--cgroup-hierarchy). */
 export function liveTaskSource(choice = 'auto'): ProcTaskSource {
-  const h = hostCgroupHierarchy(choice);
+  const h = hostCgroupHierarchy(choice, hostProc());
   if (typeof h === 'string') throw new UsageError(`--cgroup-hierarchy ${choice}: ${h}`);
-  return new ProcTaskSource(h);
+  return new ProcTaskSource(h, hostProc());
 }
 
 interface LiveCommon {
@@ -28,7 +29,11 @@ interface LiveCommon {
   log: Logger;
   onSnapshot(procs: ProcSnapshot[]): void;
   /** Called once the probe is attached, before its first batch. */
-  onAttached?(bootToEpochNs: bigint): void;
+  onAttached?(bootToEpochNs: bigint, probe: Probe): void;
+  /** Open the probe so that its event types can change later (Probe.setEventTypes; rules reload). */
+  reloadable?: boolean;
+  /** Called after each batch with the seconds it took (decoding and onRecord): timed per batch, never per record. */
+  onBatchDone?(seconds: number): void;
   /** Called once a second with the records the kernel or the addon dropped in that second. */
   onDrops?(ringDrops: number, batchDrops: number, received: number): void;
   /** Seconds between two onStats calls; 0 or absent: never. */
@@ -70,7 +75,7 @@ export const ALL_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES.filter((e) => 
 export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   if (process.getuid?.() !== 0) throw new UsageError('the probe needs root (or CAP_BPF and CAP_PERFMON): run with sudo');
   // Snapshot first, then attach: a process that starts in between is adopted from its first record.
-  opts.onSnapshot(readProcTable('/proc', opts.cgroupHierarchy));
+  opts.onSnapshot(readProcTable(hostProc(), opts.cgroupHierarchy));
   let probe: Probe;
   let failed = 0;
   let corrupt = 0;
@@ -79,7 +84,9 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
       eventTypes: opts.eventTypes,
       ringBytes: opts.ringBytes,
       cgroupSsid: ssidOf(opts.cgroupHierarchy),
+      reloadable: opts.reloadable,
       onBatch: (buf) => {
+        const start = opts.onBatchDone ? performance.now() : 0;
         // A corrupt batch or a failing record must cost that record, counted and logged, never the
         // monitor: an uncaught exception here would stop all detection.
         try {
@@ -99,6 +106,8 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
         } catch (err) {
           corrupt++;
           opts.log.error({ err: String(err), corrupt }, opts.onBatch ? 'a probe batch was corrupt' : 'a probe batch was corrupt; the rest of it was skipped');
+        } finally {
+          opts.onBatchDone?.((performance.now() - start) / 1000);
         }
       },
     });
@@ -109,7 +118,7 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
     throw e;
   }
   // Batches arrive through the event loop, so none can come before this returns.
-  opts.onAttached?.(probe.bootToEpochNs);
+  opts.onAttached?.(probe.bootToEpochNs, probe);
   const missing = [...probe.unsupported, ...probe.unavailable];
   if (missing.length > 0) opts.log.warn({ types: missing }, 'the probe cannot capture these event types here; rules on them will not fire');
   opts.log.info({ types: opts.eventTypes.length, cgroupHierarchy: describeHierarchy(opts.cgroupHierarchy) }, 'probe attached');

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_CONFIG } from '../config/index.js';
 import { DEFAULT_RULES, UsageError } from './rule-files.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,16 +18,32 @@ const program = new Command()
   .exitOverride();
 
 const rulesOption = () => new Option('-r, --rules <file...>', 'rule files, loaded in order').default([DEFAULT_RULES], 'rules/default.yaml');
+/** -r where the config file's rules_files is the default: it replaces that list. */
+const settingRulesOption = () =>
+  new Option('-r, --rules <path...>', "rule files and directories, loaded in order (default: the config's rules_files, else rules/default.yaml)");
+const configOption = () => new Option('-c, --config <path>', `the config file (default: ${DEFAULT_CONFIG}, when it exists); see docs/config.md`);
+const overrideOption = () =>
+  new Option(
+    '-o, --option <key=value>',
+    "set a setting, with falco.yaml's key names (repeatable; wins over the config file and the flags): -o http_output.enabled=true -o rules_files[1]=/etc/falconet/extra.yaml; see docs/config.md",
+  ).argParser((v: string, prev: string[] = []) => [...prev, v]);
+
+/**
+ * The options the user typed, without commander's defaults: a flag's default must not hide what the
+ * config file says (settings.ts gives the defaults, from the schema).
+ */
+function given<T>(cmd: Command): T {
+  const opts = cmd.opts();
+  return Object.fromEntries(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => [k, opts[k]])) as T;
+}
+
 const alertOptions = (c: Command) =>
   c
+    .addOption(configOption())
     .option('--json', "print alerts in Falco's json_output shape")
     .option('--file-output <file>', "also append alerts to this file (Falco's file_output)")
     .option('--min-priority <priority>', 'skip rules less severe than this')
-    .option(
-      '-o, --option <key=value>',
-      "set an alert setting, with falco.yaml's key names (repeatable): -o http_output.enabled=true -o http_output.url=http://127.0.0.1:2801/; see docs/outputs.md",
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
+    .addOption(overrideOption())
     .addOption(
       new Option('--rule-matching <mode>', "Falco's rule_matching: alert on the first matching rule in load order, or on all of them")
         .choices(['first', 'all'])
@@ -45,6 +62,45 @@ const numberIn = (what: string, ok: (n: number) => boolean) => (v: string): numb
   if (v.trim() === '' || !ok(n)) throw new InvalidArgumentError(`expected ${what}, got "${v}".`);
   return n;
 };
+
+/** `run`'s flags that are settings; `config` takes them too, to show what `run` would use. */
+const runSettingOptions = (c: Command) =>
+  c
+    .addOption(settingRulesOption())
+    .option('--ring-bytes <n>', 'ring buffer size in bytes (a power of two)', (v) => Number(v))
+    .addOption(cgroupHierarchyOption())
+    .option('--docker-socket <path>', "the Docker engine's socket, for container names, images and labels", '/var/run/docker.sock')
+    .option('--no-docker', 'do not ask Docker for container metadata')
+    .option(
+      '--cri-socket <path...>',
+      'CRI runtimes (containerd, CRI-O) to ask for container and pod metadata (default: those of /run/containerd/containerd.sock, /run/crio/crio.sock, /run/k3s/containerd/containerd.sock that exist)',
+    )
+    .option('--k8s-api <url>', 'a Kubernetes API server to ask for pod and namespace labels (default: in a pod, its own cluster)')
+    .option('--kubeconfig <path>', 'a kubeconfig for the Kubernetes API server')
+    .option('--k8s-node <name>', "this host's node name, to follow only its pods (default: $NODE_NAME)")
+    .option(
+      '--metadata-wait <ms>',
+      "how long an alert from a container not yet known by its runtime waits for its metadata before it goes out without it (0: never wait)",
+      numberIn('a whole number of milliseconds, 0 or more', (n) => Number.isInteger(n) && n >= 0),
+      1000,
+    )
+    .option('--no-append-output', "do not append the container and pod fields to every alert (Falco's append_output)")
+    .option('--no-watch-config-files', "do not reload the rules when their files change (Falco's watch_config_files; SIGHUP still reloads)")
+    .option(
+      '--drop-alert-threshold <fraction>',
+      "alert when more than this fraction of a second's events was dropped (0: any drop; Falco's default 0.1)",
+      numberIn('a fraction from 0 up to (not including) 1', (n) => n >= 0 && n < 1),
+    )
+    .option(
+      '--drop-alert-interval <seconds>',
+      'at most one drop alert per this many seconds (default 30); every drop is logged and counted',
+      numberIn('a number of seconds, 0 or more', (n) => n >= 0),
+    )
+    .option(
+      '--stats-interval <seconds>',
+      'log the counters (events, alerts, drops, per-channel deliveries) every this many seconds (default 60; 0: never)',
+      numberIn('a whole number of seconds, 0 or more', (n) => Number.isInteger(n) && n >= 0),
+    );
 
 function run(action: () => number | Promise<number>): void {
   Promise.resolve()
@@ -67,10 +123,20 @@ function run(action: () => number | Promise<number>): void {
 
 program
   .command('validate')
-  .description('load rule files and report every problem with its file:line:col')
-  .addOption(rulesOption().makeOptionMandatory())
+  .description("check a config file and the rules it names (or -r's) without starting the probe, reporting every problem with its file:line:col (Falco's --dry-run)")
+  .addOption(configOption())
+  .addOption(settingRulesOption())
+  .addOption(overrideOption())
   .option('-q, --quiet', 'errors only, no warnings')
-  .action((o: { rules: string[]; quiet?: boolean }) => run(async () => (await import('./validate.js')).validate(o)));
+  .action((_o: unknown, cmd: Command) => run(async () => (await import('./validate.js')).validate(given(cmd))));
+
+alertOptions(
+  runSettingOptions(
+    program
+      .command('config')
+      .description("print the effective configuration as YAML, each value with where it came from (default, a file:line:col, a flag, an -o option); takes run's flags, to show what they change"),
+  ),
+).action((_o: unknown, cmd: Command) => run(async () => (await import('./config.js')).printConfig(given(cmd))));
 
 program
   .command('list-rules')
@@ -91,53 +157,20 @@ alertOptions(
     .command('replay')
     .description('run a recorded event file (JSON Lines) through the rules')
     .argument('<file>', 'event file, as written by `falconet capture`')
-    .addOption(rulesOption())
+    .addOption(settingRulesOption())
     .option('-q, --quiet', 'no progress or summary on stderr')
     .option('--no-append-output', "do not append the container and pod fields to every alert (Falco's append_output)"),
-).action((file: string, o: import('./replay.js').ReplayOptions) =>
-  run(async () => (await import('./replay.js')).replay(file, o)),
+).action((file: string, _o: unknown, cmd: Command) =>
+  run(async () => (await import('./replay.js')).replay(file, given(cmd))),
 );
 
 alertOptions(
-  program
-    .command('run')
-    .description('watch this host live with the rules (root)')
-    .addOption(rulesOption())
-    .option('--ring-bytes <n>', 'ring buffer size in bytes (a power of two)', (v) => Number(v))
-    .option('--duration <seconds>', 'stop after this many seconds', (v) => Number(v))
-    .addOption(cgroupHierarchyOption())
-    .option('--docker-socket <path>', "the Docker engine's socket, for container names, images and labels", '/var/run/docker.sock')
-    .option('--no-docker', 'do not ask Docker for container metadata')
-    .option(
-      '--cri-socket <path...>',
-      'CRI runtimes (containerd, CRI-O) to ask for container and pod metadata (default: those of /run/containerd/containerd.sock, /run/crio/crio.sock, /run/k3s/containerd/containerd.sock that exist)',
-    )
-    .option('--k8s-api <url>', 'a Kubernetes API server to ask for pod and namespace labels (default: in a pod, its own cluster)')
-    .option('--kubeconfig <path>', 'a kubeconfig for the Kubernetes API server')
-    .option('--k8s-node <name>', "this host's node name, to follow only its pods (default: $NODE_NAME)")
-    .option(
-      '--metadata-wait <ms>',
-      "how long an alert from a container not yet known by its runtime waits for its metadata before it goes out without it (0: never wait)",
-      numberIn('a whole number of milliseconds, 0 or more', (n) => Number.isInteger(n) && n >= 0),
-      1000,
-    )
-    .option('--no-append-output', "do not append the container and pod fields to every alert (Falco's append_output)")
-    .option(
-      '--drop-alert-threshold <fraction>',
-      "alert when more than this fraction of a second's events was dropped (0: any drop; Falco's default 0.1)",
-      numberIn('a fraction from 0 up to (not including) 1', (n) => n >= 0 && n < 1),
-    )
-    .option(
-      '--drop-alert-interval <seconds>',
-      'at most one drop alert per this many seconds (default 30); every drop is logged and counted',
-      numberIn('a number of seconds, 0 or more', (n) => n >= 0),
-    )
-    .option(
-      '--stats-interval <seconds>',
-      'log the counters (events, alerts, drops, per-channel deliveries) every this many seconds (default 60; 0: never)',
-      numberIn('a whole number of seconds, 0 or more', (n) => Number.isInteger(n) && n >= 0),
-    ),
-).action((o: import('./run.js').RunOptions) => run(async () => (await import('./run.js')).runLive(o)));
+  runSettingOptions(program.command('run').description('watch this host live with the rules (root)')).option(
+    '--duration <seconds>',
+    'stop after this many seconds',
+    (v) => Number(v),
+  ),
+).action((_o: unknown, cmd: Command) => run(async () => (await import('./run.js')).runLive(given(cmd))));
 
 program
   .command('capture')

@@ -1,6 +1,6 @@
-// The live host's container metadata, from the command line's runtime options: which runtime clients
-// run (Docker, CRI runtimes, the Kubernetes API), the cache they fill, and its counters for the
-// stats line. Nothing here is on the event path; see src/metadata for the clients themselves.
+// The live host's container metadata, from the enrichment settings (container_engines, k8s): which
+// runtime clients run (Docker, CRI runtimes, the Kubernetes API), the cache they fill, and its
+// counters for the stats line. Nothing here is on the event path; see src/metadata for the clients themselves.
 
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -8,21 +8,18 @@ import { ContainerCache, type ContainerSource, type PodSource } from '../metadat
 import { CriSource } from '../metadata/cri-source.js';
 import { DockerSource } from '../metadata/docker.js';
 import { KubernetesSource } from '../metadata/k8s/index.js';
+import { DEFAULT_CRI_SOCKETS, DEFAULT_DOCKER_SOCKET } from '../config/index.js';
 
 export interface MetadataOptions {
-  /** --docker-socket; false (--no-docker) turns the Docker client off. */
+  /** container_engines.docker.sockets[0] (--docker-socket); false (disabled, --no-docker) turns the Docker client off. */
   docker?: string | false;
-  /** --cri-socket: CRI runtimes' sockets; absent: those of DEFAULT_CRI_SOCKETS that exist at start. */
+  /** container_engines.cri.sockets (--cri-socket); absent: those of DEFAULT_CRI_SOCKETS that exist at start. */
   criSockets?: readonly string[];
-  /** --k8s-api URL, --kubeconfig PATH, --k8s-node NAME; the API is asked only when one is given or in a pod. */
+  /** k8s.api, k8s.kubeconfig, k8s.node_name (--k8s-api, --kubeconfig, --k8s-node); the API is asked only when one is given or in a pod. */
   k8sApi?: string;
   kubeconfig?: string;
   k8sNode?: string;
 }
-
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
-/** containerd, CRI-O and k3s's containerd, where they put their sockets. */
-export const DEFAULT_CRI_SOCKETS = ['/run/containerd/containerd.sock', '/run/crio/crio.sock', '/run/k3s/containerd/containerd.sock'];
 
 export interface LiveMetadata {
   cache: ContainerCache;
@@ -31,6 +28,8 @@ export interface LiveMetadata {
   /** Asks every runtime for a container first seen in a cgroup. */
   lookup(fullId: string): void;
   stop(): Promise<void>;
+  /** Lookups asked so far (for /metrics). */
+  readonly lookups: number;
   summary(): Record<string, unknown>;
 }
 
@@ -56,6 +55,9 @@ export function startMetadata(opts: MetadataOptions, log: Logger): LiveMetadata 
     },
     stop: async () => {
       await Promise.all([...sources.map((s) => s.stop()), pods?.stop()]);
+    },
+    get lookups() {
+      return lookups;
     },
     summary: () => ({ containers: cache.size, lookups, ...cache.counters }),
   };

@@ -6,27 +6,24 @@ import { readEventFile } from '../engine/replay/reader.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
 import { ReplayTaskSource } from '../metadata/task-source.js';
-import { alertSettings, minPriorityOption, openOutputs, type AlertOptions } from './alerts.js';
+import { openOutputs } from './alerts.js';
 import { createLogger } from './logger.js';
 import { hostName, hostUsers } from './host.js';
 import { Progress } from './progress.js';
-import { APPEND_OUTPUT, loadRuleFiles, reportDiagnostics } from './rule-files.js';
+import { loadRuleFiles, reportDiagnostics } from './rule-files.js';
+import { commandSettings, ruleOptions, type SettingFlags } from './settings.js';
 
-export interface ReplayOptions extends AlertOptions {
-  rules: string[];
+/** `falconet replay`'s flags: those that are settings (given only when typed, see settings.ts), and -q. */
+export interface ReplayOptions extends SettingFlags {
   quiet?: boolean;
-  /** --no-append-output makes this false. */
-  appendOutput?: boolean;
 }
 
 export async function replay(file: string, opts: ReplayOptions): Promise<number> {
   const log = createLogger(opts.quiet ? 'error' : 'warn');
-  const settings = alertSettings(opts, (w) => log.warn(w));
-  const loaded = loadRuleFiles(opts.rules, {
-    minPriority: minPriorityOption(opts.minPriority),
-    matching: opts.ruleMatching,
-    appendOutput: opts.appendOutput === false ? [] : APPEND_OUTPUT,
-  });
+  const config = commandSettings(opts);
+  for (const w of config.warnings) log.warn(w);
+  const { settings } = config;
+  const loaded = loadRuleFiles(settings.rules_files, ruleOptions(settings));
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
 

@@ -1,29 +1,52 @@
-// Reads the rule files named on the command line and runs them through the loader. The one place the
-// CLI turns paths into text for the pure src/rules pipeline.
+// Reads the rule files named by rules_files (or -r) and runs them through the loader. The one place
+// the CLI turns paths into text for the pure src/rules pipeline. A directory stands for its .yaml and
+// .yml files, sorted by name, as in Falco's rules_files.
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_RULES } from '../config/index.js';
 import { fieldRegistry } from '../engine/fields/index.js';
 import type { Ruleset, RulesetOptions } from '../engine/ruleset.js';
 import { compileRuleset, type CompileOptions, type RuleError } from '../rules/compiler/index.js';
 import { attachSourceLines } from '../rules/diagnostics.js';
 import { formatDiagnostic, loadRules, positionOf, summarizeDiagnostics, type Diagnostic, type LoadResult } from '../rules/index.js';
 
-/** rules/default.yaml of this installation. */
-export const DEFAULT_RULES = fileURLToPath(new URL('../../rules/default.yaml', import.meta.url));
+export { DEFAULT_RULES };
 
 export class UsageError extends Error {}
 
 export function readRuleFiles(paths: readonly string[]): { name: string; text: string }[] {
-  return paths.map((p) => {
+  return rulePaths(paths).map((p) => {
     try {
       return { name: p, text: readFileSync(p, 'utf8') };
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new UsageError(`cannot read rules file ${p}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      throw new UsageError(`cannot read rules file ${p}: ${why(e)}`);
     }
   });
 }
+
+/** The files `paths` name, in order, each directory replaced by its .yaml/.yml files sorted. */
+export function rulePaths(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => {
+    let dir: boolean;
+    try {
+      dir = statSync(p).isDirectory();
+    } catch (e) {
+      throw new UsageError(`cannot read rules file ${p}: ${why(e)}`);
+    }
+    if (!dir) return [p];
+    return readdirSync(p)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(p, f))
+      .filter((f) => statSync(f).isFile());
+  });
+}
+
+const why = (e: unknown): string => {
+  const err = e as NodeJS.ErrnoException;
+  return err.code === 'ENOENT' ? 'no such file' : err.message;
+};
 
 export interface Loaded {
   load: LoadResult;

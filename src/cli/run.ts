@@ -8,39 +8,23 @@ import { Engine } from '../engine/engine.js';
 import { StateMachine } from '../engine/state/apply.js';
 import { ThreadTable } from '../engine/state/threads.js';
 import { ownPidNamespace } from '../engine/probe/index.js';
-import { alertSettings, minPriorityOption, openOutputs, type AlertOptions } from './alerts.js';
-import { DEFAULT_DROP_POLICY, DropPolicy, type DropCounts } from './drops.js';
-import { hostName, hostUsers } from './host.js';
+import { openOutputs } from './alerts.js';
+import { DropPolicy, type DropCounts } from './drops.js';
+import { hostName, hostProc, hostUsers } from './host.js';
 import { ALL_TYPES, liveTaskSource, runLiveSession } from './live.js';
 import { startMetadata } from './metadata.js';
+import { startLiveWebserver, type LiveWebserver } from './webserver.js';
 import { AlertGate } from '../engine/alert-gate.js';
 import { createLogger } from './logger.js';
-import { APPEND_OUTPUT, loadRuleFiles, reportDiagnostics } from './rule-files.js';
+import { RulesReloader } from './reload.js';
+import type { Probe } from '../engine/probe/index.js';
+import { loadRuleFiles, reportDiagnostics } from './rule-files.js';
+import { commandSettings, dropPolicyOptions, logLevel, metadataOptions, probeRingBytes, resolveCommandSettings, ruleOptions, type CommandSettings, type SettingFlags } from './settings.js';
+import { ConfigError, OUTPUT_KEYS, type Settings } from '../config/index.js';
 
-export interface RunOptions extends AlertOptions {
-  rules: string[];
-  ringBytes?: number;
+/** `falconet run`'s flags: those that are settings (given only when typed, see settings.ts), and --duration. */
+export interface RunOptions extends SettingFlags {
   duration?: number;
-  dropAlertThreshold?: number;
-  dropAlertInterval?: number;
-  /** Seconds between two "stats" log lines (default 60; 0: none). */
-  statsInterval?: number;
-  /** --cgroup-hierarchy: auto (default), unified, or a v1 controller. */
-  cgroupHierarchy?: string;
-  /** --docker-socket PATH (default /var/run/docker.sock). */
-  dockerSocket?: string;
-  /** False with --no-docker. */
-  docker?: boolean;
-  /** --cri-socket PATH...: the CRI runtimes to ask (default: the usual sockets that exist). */
-  criSocket?: string[];
-  /** --k8s-api URL, --kubeconfig PATH, --k8s-node NAME. */
-  k8sApi?: string;
-  kubeconfig?: string;
-  k8sNode?: string;
-  /** --metadata-wait MS: how long an alert waits for its container's metadata (default 1000). */
-  metadataWait?: number;
-  /** --no-append-output makes this false: alerts then carry only the fields their rule names. */
-  appendOutput?: boolean;
 }
 
 /** Like Falco, lost events are themselves an alert: a gap in what the rules saw. */
@@ -67,69 +51,122 @@ function purgeDeadThreads(threads: ThreadTable, log: ReturnType<typeof createLog
     return undefined;
   }
   const timer = setInterval(() => {
-    const gone = threads.purge((tid) => existsSync(`/proc/${tid}`));
+    const gone = threads.purge((tid) => existsSync(`${hostProc()}/${tid}`));
     if (gone > 0) log.info({ threads: gone, left: threads.size }, 'forgot threads that exited unseen');
   }, PURGE_EVERY_MS);
   timer.unref();
   return timer;
 }
 
+/** Settings a reload cannot apply to a running monitor: the probe, the runtime clients, the webserver, the log. */
+const RESTART_KEYS = ['engine', 'cgroup_hierarchy', 'container_engines', 'k8s', 'metadata_wait_ms', 'webserver', 'syscall_event_drops', 'log_level', 'log_stderr', 'stats_interval'] as const satisfies readonly (keyof Settings)[];
+
+/** Whether a reload changed any alert setting (json_output, outputs_queue, a channel...). */
+function outputsChanged(a: Settings, b: Settings): boolean {
+  return Object.keys(OUTPUT_KEYS).some((k) => JSON.stringify(a[k as keyof Settings]) !== JSON.stringify(b[k as keyof Settings]));
+}
+
+/** The settings anew, a bad config as an Error whose message lists its problems. */
+function resolveCommandSettingsOrThrow(opts: RunOptions): CommandSettings {
+  try {
+    return resolveCommandSettings(opts);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Error(err.problems.join('; '));
+    throw err;
+  }
+}
+
 export async function runLive(opts: RunOptions): Promise<number> {
-  const log = createLogger();
-  const settings = alertSettings(opts, (w) => log.warn(w));
-  const loaded = loadRuleFiles(opts.rules, {
-    minPriority: minPriorityOption(opts.minPriority),
-    matching: opts.ruleMatching,
-    appendOutput: opts.appendOutput === false ? [] : APPEND_OUTPUT,
-  });
+  const config = commandSettings(opts);
+  const { settings } = config;
+  const log = createLogger(logLevel(settings));
+  for (const w of config.warnings) log.warn(w);
+  if (config.files.length > 0) log.info({ files: config.files }, 'config files read');
+  let current = config;
+  const rules = settings.rules_files;
+  const loaded = loadRuleFiles(rules, ruleOptions(settings));
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
 
-  const drops = new DropPolicy({
-    threshold: opts.dropAlertThreshold ?? DEFAULT_DROP_POLICY.threshold,
-    intervalMs: opts.dropAlertInterval !== undefined ? opts.dropAlertInterval * 1000 : DEFAULT_DROP_POLICY.intervalMs,
-  });
-  const tasks = liveTaskSource(opts.cgroupHierarchy);
-  const metadata = startMetadata(
-    {
-      docker: opts.docker === false ? false : opts.dockerSocket,
-      criSockets: opts.criSocket,
-      k8sApi: opts.k8sApi,
-      kubeconfig: opts.kubeconfig,
-      k8sNode: opts.k8sNode,
-    },
-    log,
-  );
+  const drops = new DropPolicy(dropPolicyOptions(settings));
+  const dropActions = new Set(settings.syscall_event_drops.actions);
+  let stoppedOnDrops = false;
+  const tasks = liveTaskSource(settings.cgroup_hierarchy);
+  const metadata = startMetadata(metadataOptions(config), log);
   tasks.onContainer = (c) => {
     if (!metadata.cache.has(c.id)) metadata.lookup(c.fullId);
   };
   const threads = new ThreadTable();
   const ctx = new Context(threads, hostUsers(), hostName(), metadata.cache);
-  const sinks = openOutputs(settings, log, ctx.hostname);
+  let sinks = openOutputs(settings, log, ctx.hostname);
   log.info({ channels: sinks.names }, 'alert channels');
   // Falco's SIGUSR1: reopen kept-open output files (after a log rotation).
   const reopen = () => sinks.reopen();
   process.on('SIGUSR1', reopen);
-  const gate = new AlertGate(metadata.cache, opts.metadataWait ?? 1000, (a) => sinks.send(a));
+  const gate = new AlertGate(metadata.cache, settings.metadata_wait_ms, (a) => sinks.send(a));
   const engine = new Engine(loaded.ruleset, new StateMachine(threads, tasks), ctx, (r, e, c) => gate.matched(r, e, c), gate);
   const set = captureSet(loaded.ruleset, ALL_TYPES);
   if (set.unrestricted.length > 0) {
     log.warn({ rules: set.unrestricted }, 'rules without an evt.type restriction make the probe capture every event type');
   }
-  log.info({ rules: loaded.ruleset.rules().length, files: opts.rules }, 'rules loaded');
+  log.info({ rules: loaded.ruleset.rules().length, files: rules }, 'rules loaded');
+
+  const watchRules = settings.watch_config_files;
+  let probe: Probe | undefined;
+  // A reload reads the config files again too: their rules_files, rule and alert settings apply.
+  let pending = config;
+  const reloader = new RulesReloader({
+    paths: [...rules, ...config.files],
+    load: () => {
+      pending = resolveCommandSettingsOrThrow(opts);
+      return loadRuleFiles(pending.settings.rules_files, ruleOptions(pending.settings));
+    },
+    apply: (ruleset) => {
+      const next = captureSet(ruleset, ALL_TYPES);
+      const change = probe?.setEventTypes(next.types);
+      engine.setRuleset(ruleset);
+      if (outputsChanged(current.settings, pending.settings)) {
+        // New channels from the next alert on; the old ones deliver what they hold, then close.
+        const old = sinks;
+        sinks = openOutputs(pending.settings, log, ctx.hostname);
+        log.info({ channels: sinks.names }, 'alert channels changed');
+        void old.close();
+      }
+      for (const w of pending.warnings) log.warn(w);
+      const needRestart = RESTART_KEYS.filter((k) => JSON.stringify(current.settings[k]) !== JSON.stringify(pending.settings[k]));
+      if (needRestart.length) log.warn({ settings: needRestart }, 'these settings changed but take effect only when falconet restarts');
+      current = pending;
+      reloader.repath([...pending.settings.rules_files, ...pending.files]);
+      const missing = change ? [...change.unsupported, ...change.unavailable] : [];
+      return missing.length ? [`the probe cannot capture ${missing.join(', ')} here; rules on them will not fire`] : [];
+    },
+    failed: (message) => sinks.send(internalAlert('Falconet internal: reload failed', 'ERROR', `Falconet internal: reload failed, the running rules and settings stay in force: ${message}`, {}, ctx.hostname)),
+    log,
+    onResult: (ok) => web?.reloaded(ok),
+  });
 
   const purge = purgeDeadThreads(threads, log);
   let result: Awaited<ReturnType<typeof runLiveSession>>;
+  let web: LiveWebserver | undefined;
   try {
+    // Before the probe: /healthz says "not attached yet" meanwhile, and a port in use stops us here.
+    web = await startLiveWebserver(settings.webserver, { engine, outputs: () => sinks, metadata, gate }, log);
     result = await runLiveSession({
       eventTypes: set.types,
       cgroupHierarchy: tasks.hierarchy,
-      ringBytes: opts.ringBytes,
+      ringBytes: probeRingBytes(settings),
       durationSec: opts.duration,
       log,
       onSnapshot: (procs) => threads.seed(procs, (c) => tasks.containerOf(c)),
+      reloadable: true,
+      onAttached: (_offset, p) => {
+        probe = p;
+        web?.attached(p);
+        reloader.start(watchRules);
+      },
       onRecord: (rec) => engine.process(rec),
-      statsIntervalSec: opts.statsInterval ?? 60,
+      onBatchDone: (seconds) => web?.batchDone(seconds),
+      statsIntervalSec: settings.stats_interval,
       // Falco's metrics, as a log line: what was seen, what was lost and where, at a steady pace.
       onStats: (totals) =>
         log.info(
@@ -144,23 +181,34 @@ export async function runLive(opts: RunOptions): Promise<number> {
           },
           'stats',
         ),
+      // Falco's syscall_event_drops.actions: log (every second with drops), alert, exit.
       onDrops: (ring, batch, received) => {
-        log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
+        if (dropActions.has('log')) log.warn({ ringDrops: ring, batchDrops: batch, delivered: received }, 'events dropped');
         const due = drops.observe(ring, batch, received, Date.now());
-        if (due) sinks.send(dropAlert(due, ctx.hostname));
+        if (!due) return;
+        if (dropActions.has('alert')) sinks.send(dropAlert(due, ctx.hostname));
+        if (dropActions.has('exit') && !stoppedOnDrops) {
+          stoppedOnDrops = true;
+          log.error({ ringDrops: due.ring, batchDrops: due.batch, delivered: due.delivered }, 'events dropped past syscall_event_drops.threshold: stopping (actions: exit)');
+          // Stop as on SIGTERM (detach, deliver what waits), then exit 1.
+          process.kill(process.pid, 'SIGTERM');
+        }
       },
     });
   } finally {
+    web?.detached();
     // Also when the probe could not start: the runtime clients' sockets would keep the process alive.
     clearInterval(purge);
+    reloader.stop();
     gate.flush();
     await metadata.stop();
     process.off('SIGUSR1', reopen);
     await sinks.close();
+    await web?.stop();
   }
   log.info(
     { events: engine.stats.events, alerts: engine.stats.alerts, ...result, metadata: { ...metadata.summary(), ...gate.counters }, outputs: sinks.stats() },
     'stopped',
   );
-  return 0;
+  return stoppedOnDrops ? 1 : 0;
 }

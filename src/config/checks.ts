@@ -1,7 +1,7 @@
 // What the schema's types cannot say: settings that only make sense together, and values with a
-// grammar of their own (a URL, a syslog address).
+// grammar of their own (a URL, a syslog address), and lists whose items exclude each other.
 
-import type { Path } from './overrides.js';
+import type { Path } from './tree.js';
 import type { Settings } from './schema.js';
 import { parseSyslogAddress } from './syslog-address.js';
 
@@ -35,6 +35,10 @@ export function semanticProblems(s: Settings): Problem[] {
   }
   if (s.file_output.enabled && s.file_output.filename.includes('\0')) {
     out.push({ path: ['file_output', 'filename'], message: 'a file name cannot hold a NUL byte' });
+  }
+  const actions = s.syscall_event_drops.actions;
+  if (actions.includes('ignore') && actions.length > 1) {
+    out.push({ path: ['syscall_event_drops', 'actions'], message: `'ignore' cannot be combined with other actions (${actions.filter((a) => a !== 'ignore').join(', ')})` });
   }
   return out;
 }

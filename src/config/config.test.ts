@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   flagLayer,
   overrideLayer,
   OverrideSyntaxError,
@@ -9,17 +8,7 @@ import {
   resolveSettings,
   type Layer,
 } from './index.js';
-
-/** The problems of the ConfigError `f` throws (fails the test when it throws something else or nothing). */
-function problemsOf(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf } from './testing/problems.js';
 
 const resolveOptions = (...options: string[]) => resolveSettings([overrideLayer(options)]);
 

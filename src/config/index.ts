@@ -1,4 +1,10 @@
-export { CHANNEL_KEYS, FACILITIES, Settings, type ChannelKey, type Facility } from './schema.js';
+export { CHANNEL_KEYS, Settings, type ChannelKey } from './schema.js';
+export { FACILITIES, OUTPUT_KEYS, type Facility } from './outputs-schema.js';
+export { DEFAULT_CRI_SOCKETS, DEFAULT_DOCKER_SOCKET, DEFAULT_RULES, LOG_LEVELS, ringBytesOf } from './monitor-schema.js';
+export { durationMs } from './values.js';
 export { ConfigError, flagLayer, overrideLayer, resolveSettings, type Layer, type Resolved } from './resolve.js';
-export { OverrideSyntaxError, parseOverride, type Path } from './overrides.js';
+export { OverrideSyntaxError, parseOverride } from './overrides.js';
+export { getPath, pathText, setPath, type Path } from './tree.js';
 export { parseSyslogAddress, type SyslogAddress } from './syslog-address.js';
+export { parseConfigFile, type ConfigFile, type Env } from './file.js';
+export { DEFAULT_CONFIG, readConfigFiles, type ConfigFiles, type ReadConfigOptions } from './load.js';

@@ -2,8 +2,7 @@
 // list (`rules_files[1]`), and the value is read as YAML (`true`, `10`, `[a, b]`), else kept as text.
 
 import { parse as parseYaml } from 'yaml';
-
-export type Path = (string | number)[];
+import type { Path } from './tree.js';
 
 export interface Override {
   path: Path;
@@ -68,26 +67,4 @@ function yamlValue(raw: string): unknown {
   // A quoted scalar ('10', "a: b") is the string inside the quotes, as in falco.yaml.
   if (typeof v === 'string' && (t.startsWith('"') || t.startsWith("'"))) return v;
   return raw;
-}
-
-/** Sets `value` at `path` inside `root`, creating objects and lists on the way. */
-export function setPath(root: Record<string, unknown>, path: Path, value: unknown): void {
-  let node: Record<string | number, unknown> = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const k = path[i]!;
-    const nextIsIndex = typeof path[i + 1] === 'number';
-    let child = node[k];
-    if (typeof child !== 'object' || child === null) {
-      child = nextIsIndex ? [] : {};
-      node[k] = child;
-    }
-    node = child as Record<string | number, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
-}
-
-export function pathText(path: readonly (string | number | symbol)[]): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
-  return s;
 }

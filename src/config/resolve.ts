@@ -1,23 +1,37 @@
-// From layers of raw settings (today: the command line's -o options and shorthand flags; later the
-// config file too) to one validated Settings, with every problem named by its setting and origin.
-// An unknown key is a warning with the nearest known key (a likely typo), never silently ignored; a
-// wrong type or value is an error.
+// From layers of raw settings (defaults < the config file and its config_files < the command line's
+// flags < its -o options) to one validated Settings, with every problem named by its setting and
+// origin (`falconet.yaml:12:3`, `-o http_output.url=x`, `--json`). An unknown key is a warning with
+// the nearest known key (a likely typo), never silently ignored; a wrong type or value is an error.
 
 import type { z } from 'zod';
 import { closest } from '../rules/spelling.js';
-import { parseOverride, pathText, setPath, type Path } from './overrides.js';
+import { parseOverride } from './overrides.js';
+import { deletePath, hasPath, mergeInto, pathText, setPath, type Path } from './tree.js';
 import { Settings } from './schema.js';
 import { semanticProblems } from './checks.js';
 
 export interface Layer {
   /** Settings as plain data, keyed like falco.yaml. */
   values: Record<string, unknown>;
-  /** Where a setting at this path came from, for messages: "-o http_output.url=x", "--json". */
+  /** Where a setting at this path came from, for messages: "-o http_output.url=x", "--json", "falconet.yaml:3:5". */
   origin(path: Path): string;
+  /** The source line of the setting at `path` with a caret under it, for errors (a file's layer). */
+  quote?(path: Path): string | undefined;
+  /** Where the setting at `path` is in the layer's text, to report problems in the file's order. */
+  offset?(path: Path): number | undefined;
+  /**
+   * Set path by path, in order, instead of merging `values`: `-o rules_files[1]=x` changes one item
+   * of the list the layers below gave, where merging would replace the whole list.
+   */
+  assignments?: readonly { path: Path; value: unknown }[];
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  /** `warnings`: what was found beside the errors (an unknown key), worth showing with them. */
+  constructor(
+    readonly problems: string[],
+    readonly warnings: string[] = [],
+  ) {
     super(problems.join('\n'));
   }
 }
@@ -25,24 +39,28 @@ export class ConfigError extends Error {
 export interface Resolved {
   settings: Settings;
   warnings: string[];
+  /** Where the value at `path` came from: a layer's origin, or 'default'. */
+  origin(path: Path): string;
 }
 
 /** One layer from `-o key=value` options, each remembered for messages. */
 export function overrideLayer(options: readonly string[]): Layer {
   const values: Record<string, unknown> = {};
   const origins = new Map<string, string>();
+  const assignments: { path: Path; value: unknown }[] = [];
   const problems: string[] = [];
   for (const text of options) {
     try {
       const o = parseOverride(text);
       setPath(values, o.path, o.value);
+      assignments.push({ path: o.path, value: o.value });
       origins.set(pathText(o.path), `-o ${text}`);
     } catch (err) {
       problems.push((err as Error).message);
     }
   }
   if (problems.length) throw new ConfigError(problems);
-  return { values, origin: (path) => originOf(origins, path) ?? '-o' };
+  return { values, assignments, origin: (path) => originOf(origins, path) ?? '-o' };
 }
 
 /** A layer of settings a command's flags imply (`--json` is json_output=true). */
@@ -63,18 +81,26 @@ function originOf(origins: Map<string, string>, path: Path): string | undefined 
 
 export function resolveSettings(layers: readonly Layer[]): Resolved {
   const merged: Record<string, unknown> = {};
-  const owner: { path: string; layer: Layer }[] = [];
   for (const layer of layers) {
-    mergeInto(merged, layer.values);
-    owner.push({ path: '', layer });
+    if (layer.assignments) for (const a of layer.assignments) setPath(merged, a.path, a.value);
+    else mergeInto(merged, layer.values);
   }
-  const originOfPath = (path: Path): string => {
-    // The last layer that sets the path (or a part of it) is the one the value came from.
-    for (let i = layers.length - 1; i >= 0; i--) if (hasPath(layers[i]!.values, path)) return layers[i]!.origin(path);
-    return 'default';
+  // The last layer that sets the path (or a part of it) is the one the value came from.
+  const ownerOf = (path: Path): Layer | undefined => {
+    for (let i = layers.length - 1; i >= 0; i--) if (hasPath(layers[i]!.values, path)) return layers[i];
+    return undefined;
   };
-  const warnings: string[] = [];
-  const errors: string[] = [];
+  const originOfPath = (path: Path): string => ownerOf(path)?.origin(path) ?? 'default';
+  const quoted = (path: Path): string => {
+    const q = ownerOf(path)?.quote?.(path);
+    return q ? `\n${q}` : '';
+  };
+  // Problems in the order of the layers, and of the text within a file.
+  const order = (path: Path): [layer: number, offset: number] => {
+    const layer = ownerOf(path);
+    return [layer ? layers.indexOf(layer) : -1, layer?.offset?.(path) ?? 0];
+  };
+  const unknown: Found[] = [];
   let parsed = Settings.safeParse(merged);
   if (!parsed.success) {
     let dropped = false;
@@ -83,57 +109,37 @@ export function resolveSettings(layers: readonly Layer[]): Resolved {
       for (const key of issue.keys) {
         const path = [...(issue.path as Path), key];
         const hint = closest(key, knownKeys(issue.path as Path));
-        warnings.push(`${originOfPath(path)}: unknown setting '${pathText(path)}'${hint ? ` (did you mean '${pathText([...(issue.path as Path), hint])}'?)` : ''}; ignored`);
+        unknown.push([...order(path), `${originOfPath(path)}: unknown setting '${pathText(path)}'${hint ? ` (did you mean '${pathText([...(issue.path as Path), hint])}'?)` : ''}; ignored`]);
         deletePath(merged, path);
         dropped = true;
       }
     }
     if (dropped) parsed = Settings.safeParse(merged);
   }
+  const warnings = inOrder(unknown);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    const found = parsed.error.issues.map((issue): Found => {
       const path = issue.path as Path;
-      errors.push(`${originOfPath(path)}: ${pathText(path)}: ${issue.message}`);
-    }
-    throw new ConfigError(errors);
+      return [...order(path), `${originOfPath(path)}: ${pathText(path)}: ${issue.message}${quoted(path)}`];
+    });
+    throw new ConfigError(inOrder(found), warnings);
   }
   // A check may fail on a value left at its default (enabled, but no url): then the option that
   // enabled its section (`-o http_output.enabled=true`), or else set something in it, is named.
-  const originOfCheck = (path: Path): string => {
-    for (const p of [path, [path[0]!, 'enabled'], [path[0]!]]) {
-      const o = originOfPath(p);
-      if (o !== 'default') return o;
-    }
-    return 'default';
-  };
-  for (const p of semanticProblems(parsed.data)) errors.push(`${originOfCheck(p.path)}: ${pathText(p.path)}: ${p.message}`);
-  if (errors.length) throw new ConfigError(errors);
-  return { settings: parsed.data, warnings };
+  const pathOfCheck = (path: Path): Path => [path, [path[0]!, 'enabled'], [path[0]!]].find((p) => ownerOf(p)) ?? path;
+  const found = semanticProblems(parsed.data).map((p): Found => {
+    const at = pathOfCheck(p.path);
+    return [...order(at), `${originOfPath(at)}: ${pathText(p.path)}: ${p.message}${quoted(at)}`];
+  });
+  if (found.length) throw new ConfigError(inOrder(found), warnings);
+  return { settings: parsed.data, warnings, origin: originOfPath };
 }
 
-function mergeInto(into: Record<string, unknown>, from: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(from)) {
-    const cur = into[k];
-    if (isPlainObject(v) && isPlainObject(cur)) mergeInto(cur, v);
-    else into[k] = isPlainObject(v) ? structuredClone(v) : v;
-  }
-}
+type Found = [layer: number, offset: number, message: string];
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function hasPath(root: unknown, path: Path): boolean {
-  let node = root;
-  for (const k of path) {
-    if (typeof node !== 'object' || node === null || !(k in node)) return false;
-    node = (node as Record<string | number, unknown>)[k];
-  }
-  return true;
-}
-
-function deletePath(root: Record<string, unknown>, path: Path): void {
-  let node: unknown = root;
-  for (const k of path.slice(0, -1)) node = (node as Record<string | number, unknown>)[k];
-  if (typeof node === 'object' && node !== null) delete (node as Record<string | number, unknown>)[path[path.length - 1]!];
+/** The messages sorted by layer, then by place in the layer's text (a stable sort keeps the rest as found). */
+function inOrder(found: Found[]): string[] {
+  return found.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((f) => f[2]);
 }
 
 /** The keys the schema knows at `path` (for "did you mean"). */

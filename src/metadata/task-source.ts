@@ -74,7 +74,8 @@ export class ProcTaskSource implements TaskSource {
 
   constructor(
     readonly hierarchy: CgroupHierarchy,
-    private readonly procRoot = '/proc',
+    /** The host's /proc: not this process's own /proc when falconet runs in a container. */
+    private readonly procRoot: string,
   ) {}
 
   cgroupPath(pid: number, cgroupId: bigint): string | undefined {

@@ -61,7 +61,7 @@ function itemSuffix(d: Diagnostic): string {
 }
 
 /** The caret line: copies tabs from the source line so the caret lands under the right character. */
-function caretLine(sourceLine: string, col: number, length: number): string {
+export function caretLine(sourceLine: string, col: number, length: number): string {
   const lead = sourceLine.slice(0, Math.max(0, col - 1)).replace(/[^\t]/g, ' ');
   const room = Math.max(1, sourceLine.length - (col - 1));
   return `${lead}^${'~'.repeat(Math.max(0, Math.min(length, room) - 1))}`;

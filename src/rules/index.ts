@@ -2,7 +2,7 @@
 // The stages (reader, collector, resolvers...) stay internal to this folder.
 
 export { loadRules, type LoadOptions, type LoadResult, type RuleFile } from './loader.js';
-export { formatDiagnostic, formatReport, sortDiagnostics, summarizeDiagnostics } from './diagnostics.js';
+export { caretLine, formatDiagnostic, formatReport, sortDiagnostics, summarizeDiagnostics } from './diagnostics.js';
 export { positionOf } from './source-map.js';
 export * from './types.js';
 export type * from './ast.js';

@@ -34,6 +34,9 @@ export interface LiveCommand {
 
 /** Starts `falconet run ...` or `falconet capture ...` and resolves once its probe is attached. */
 export async function startLive(args: string[]): Promise<LiveCommand> {
+  // The webserver's fixed default port would let only one monitor run at a time: tests that start
+  // two side by side, or one whose predecessor is still stopping, take a free port instead.
+  if (args[0] === 'run' && !args.some((a) => a.startsWith('webserver.'))) args = [...args, '-o', 'webserver.listen_port=0'];
   const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, ...args], { cwd: ROOT });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));

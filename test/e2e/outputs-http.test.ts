@@ -92,7 +92,12 @@ describe('http_output, live', () => {
     const chat = await startWebhook();
     const { dir, rules } = alertDir('ERROR');
     const textRun = await startLive(['run', '-r', rules, '-o', 'http_output.enabled=true', '-o', `http_output.url=${text.url}`]);
-    const chatRun = await run(['-r', rules, '-o', `http_output.url=${chat.url}`, '-o', 'http_output.format=slack', '-o', 'http_output.compress_uploads=true']);
+    const chatRun = await run(['-r', rules, '-o', `http_output.url=${chat.url}`, '-o', 'http_output.format=slack', '-o', 'http_output.compress_uploads=true']).catch(
+      async (err: unknown) => {
+        await textRun.stop();
+        throw err;
+      },
+    );
     try {
       createFiles(dir, ['one', 'two<!channel>']);
       await text.waitFor(2, 10_000);

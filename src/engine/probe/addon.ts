@@ -17,6 +17,8 @@ export interface NativeStats {
 export interface NativeProbe {
   stop(): void;
   stats(): NativeStats;
+  /** Attach these programs (loaded with loadAll), detach the others, and want exactly these type ids. */
+  setPrograms(programs: string[], typeIds: number[]): void;
 }
 
 export interface NativeProbeOptions {
@@ -32,6 +34,7 @@ export interface NativeProbeOptions {
   batchMs: number;
   maxInflight: number;
   logPath: string;
+  loadAll?: boolean;
 }
 
 export interface NativeAddon {

@@ -34,6 +34,18 @@ export interface ProbeOptions {
   maxInflight?: number;
   /** Where libbpf's log (with the verifier log) is written if loading fails. */
   logPath?: string;
+  /**
+   * Load every BPF program into the kernel (attaching only those `eventTypes` need), so that
+   * setEventTypes can change what is captured later without reopening the probe. Costs the
+   * verifier's time for the unused programs at start.
+   */
+  reloadable?: boolean;
+}
+
+/** What setEventTypes could not honour. */
+export interface EventTypeChange {
+  unsupported: readonly string[];
+  unavailable: readonly string[];
 }
 
 export interface ProbeStats {
@@ -59,6 +71,12 @@ export interface Probe {
   readonly unsupported: readonly string[];
   /** Requested types whose kernel hook does not exist on this kernel (e.g. init_module without modules). */
   readonly unavailable: readonly string[];
+  /**
+   * Captures `eventTypes` from now on, without detaching (a rules reload): new programs are
+   * attached before the ones no longer needed are detached, so no type both sets share has a gap.
+   * Needs `reloadable`.
+   */
+  setEventTypes(eventTypes: readonly string[]): EventTypeChange;
 }
 
 const BTF_PATH = '/sys/kernel/btf/vmlinux';
@@ -109,6 +127,7 @@ export function openProbe(opts: ProbeOptions): Probe {
         batchMs: opts.batchMs ?? 20,
         maxInflight: opts.maxInflight ?? 64,
         logPath,
+        loadAll: opts.reloadable === true,
       },
       (buf) => {
         const now = Date.now();
@@ -134,8 +153,11 @@ export function openProbe(opts: ProbeOptions): Probe {
     throw new ProbeError(code, e.message, code === 'EVERIFIER' || code === 'EPERM' ? logPath : undefined);
   }
   // The addon names the programs whose kernel hook is missing; callers think in event types.
-  const missing = new Set(native.stats().unavailable);
-  const unavailable = [...new Set(opts.eventTypes)].filter((t) => programsOf(t).some((p) => missing.has(p)));
+  const unavailableOf = (types: readonly string[]) => {
+    const missing = new Set(native.stats().unavailable);
+    return [...new Set(types)].filter((t) => programsOf(t).some((p) => missing.has(p)));
+  };
+  const unavailable = unavailableOf(opts.eventTypes);
   let stopped = false;
   const probe: Probe = {
     get bootToEpochNs() {
@@ -152,6 +174,19 @@ export function openProbe(opts: ProbeOptions): Probe {
     stats() {
       const s = native.stats();
       return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops, batches: s.batches };
+    },
+    setEventTypes(eventTypes) {
+      if (!opts.reloadable) throw new ProbeError('EBADOPTION', 'setEventTypes needs a probe opened with reloadable');
+      const bad = eventTypes.filter((t) => !EVENT_BY_NAME.has(t));
+      if (bad.length > 0) throw new ProbeError('EUNKNOWNTYPE', `unknown event types: ${bad.join(', ')}`);
+      const next = planPrograms(eventTypes, addon.eventTypes());
+      try {
+        native.setPrograms(next.programs, next.typeIds);
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        throw new ProbeError((e.code ?? 'EATTACH') as ProbeError['code'], e.message);
+      }
+      return { unsupported: next.unsupported, unavailable: unavailableOf(eventTypes) };
     },
   };
   open.add(probe);

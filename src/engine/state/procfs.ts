@@ -37,7 +37,7 @@ function exeFacts(dir: string): Pick<ProcSnapshot, 'exeIno' | 'exeInoCtime' | 'e
 }
 
 /** Boot time in ns since the epoch, from /proc/stat's btime. */
-export function bootTimeNs(procRoot = '/proc'): bigint {
+export function bootTimeNs(procRoot: string): bigint {
   const m = /^btime (\d+)$/m.exec(read(`${procRoot}/stat`) ?? '');
   return m?.[1] ? BigInt(m[1]) * 1_000_000_000n : 0n;
 }
@@ -154,8 +154,11 @@ export function readProcess(
   };
 }
 
-/** Every running process. Processes that exit while being read are skipped. */
-export function readProcTable(procRoot = '/proc', hierarchy?: CgroupHierarchy): ProcSnapshot[] {
+/**
+ * Every running process of `procRoot`, the host's /proc (which is not /proc when falconet runs in a
+ * container). Processes that exit while being read are skipped.
+ */
+export function readProcTable(procRoot: string, hierarchy?: CgroupHierarchy): ProcSnapshot[] {
   const bootNs = bootTimeNs(procRoot);
   const sockets = readSocketTable(procRoot);
   const out: ProcSnapshot[] = [];

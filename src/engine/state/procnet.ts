@@ -1,4 +1,4 @@
-// Socket tuples of already-open sockets, from /proc/net/{tcp,tcp6,udp,udp6,unix}, keyed by inode,
+// Socket tuples of already-open sockets, from /proc/1/net/{tcp,tcp6,udp,udp6,unix}, keyed by inode,
 // so that fds seeded at start-up have fd.sip/fd.sport and friends like fds the probe saw open.
 
 import { readFileSync } from 'node:fs';
@@ -87,12 +87,17 @@ function readUnix(path: string, out: Map<number, SocketInfo>): void {
   }
 }
 
-export function readSocketTable(procRoot = '/proc'): Map<number, SocketInfo> {
+/**
+ * The sockets of the network namespace of pid 1 of `procRoot` (the host's /proc): the host's, also
+ * when falconet runs in a container of its own network (`procRoot`/net is the reader's namespace).
+ */
+export function readSocketTable(procRoot: string): Map<number, SocketInfo> {
   const out = new Map<number, SocketInfo>();
-  readInet(`${procRoot}/net/tcp`, 'tcp', false, out);
-  readInet(`${procRoot}/net/tcp6`, 'tcp', true, out);
-  readInet(`${procRoot}/net/udp`, 'udp', false, out);
-  readInet(`${procRoot}/net/udp6`, 'udp', true, out);
-  readUnix(`${procRoot}/net/unix`, out);
+  const net = `${procRoot}/1/net`;
+  readInet(`${net}/tcp`, 'tcp', false, out);
+  readInet(`${net}/tcp6`, 'tcp', true, out);
+  readInet(`${net}/udp`, 'udp', false, out);
+  readInet(`${net}/udp6`, 'udp', true, out);
+  readUnix(`${net}/unix`, out);
   return out;
 }
