@@ -25,6 +25,17 @@ describe('falconet run (live kernel)', () => {
     expect(why, why).toBeUndefined();
   });
 
+  it('logs readable lines when stderr is a terminal, JSON lines otherwise', () => {
+    // script(1) gives the command a pty for stdin, stdout and stderr.
+    const cmd = `"${process.execPath}" ${ROOT}/dist/cli/main.js run --no-docker --duration 1 -o webserver.listen_port=0`;
+    const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
+    expect(tty.status, tty.stderr).toBe(0);
+    expect(tty.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  probe attached types=\d+ cgroupHierarchy="[^"]+"\r?$/m);
+    expect(tty.stdout).not.toMatch(/^\{"level"/m);
+    const piped = spawnSync(process.execPath, [`${ROOT}/dist/cli/main.js`, 'run', '--no-docker', '--duration', '1', '-o', 'webserver.listen_port=0'], { encoding: 'utf8' });
+    expect(piped.stderr.split('\n').filter(Boolean).every((l) => (JSON.parse(l) as { name: string }).name === 'falconet')).toBe(true);
+  });
+
   it('alerts when someone reads /etc/shadow, with the default rules', async () => {
     const r = await watch([], () => spawnSync('cat', ['/etc/shadow'], { stdio: 'ignore' }));
     expect(r.code).toBe(0);
