@@ -1,11 +1,9 @@
 // The alert channels a command opens from its settings (see settings.ts for where those come from).
 
-import { readFileSync } from 'node:fs';
 import type { Settings } from '../config/index.js';
 import { Outputs, type OutputLog } from '../outputs/index.js';
 import { UsageError } from './rule-files.js';
-
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './version.js';
 
 export function openOutputs(settings: Settings, log: OutputLog, hostname: string): Outputs {
   try {

@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 // falconet's command line: one file per command; this one only wires them to commander.
 
-import { readFileSync } from 'node:fs';
+import { VERSION } from './version.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG } from '../config/index.js';
 import { DEFAULT_RULES, UsageError } from './rule-files.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('falconet')
   .description('Container runtime security monitor: an eBPF syscall probe and Falco-compatible rules')
-  .version(version)
+  .version(VERSION)
   .showHelpAfterError()
   // A mistyped command line is a usage error like any other: exit 2 (commander's own default is 1,
   // which falconet keeps for "the rules have errors"). Subcommands inherit this.

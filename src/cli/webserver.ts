@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Probe } from '../engine/probe/index.js';
 import type { Outputs } from '../outputs/index.js';
 import { HealthMonitor, ListenError, Metrics, startWebserver, type MetricsSources, type Webserver } from '../webserver/index.js';
-import { VERSION } from './alerts.js';
+import { VERSION } from './version.js';
 import type { LiveMetadata } from './metadata.js';
 import { UsageError } from './rule-files.js';
 

@@ -4,15 +4,13 @@
 
 export interface QueueStats {
   queued: number;
-  sent: number;
   dropped: number;
-  failed: number;
 }
 
 export class BoundedQueue<T> {
   private items: T[] = [];
   private head = 0;
-  readonly stats: QueueStats = { queued: 0, sent: 0, dropped: 0, failed: 0 };
+  private dropped = 0;
 
   constructor(readonly capacity: number) {
     if (!(capacity > 0)) throw new RangeError(`queue capacity must be positive, got ${capacity}`);
@@ -22,17 +20,20 @@ export class BoundedQueue<T> {
     return this.items.length - this.head;
   }
 
+  get stats(): QueueStats {
+    return { queued: this.length, dropped: this.dropped };
+  }
+
   /** Adds an item; returns false when an older one had to be dropped to make room. */
   push(item: T): boolean {
     let kept = true;
     if (this.length >= this.capacity) {
       this.head++;
-      this.stats.dropped++;
+      this.dropped++;
       kept = false;
     }
     this.items.push(item);
     this.compact();
-    this.stats.queued = this.length;
     return kept;
   }
 
@@ -40,7 +41,6 @@ export class BoundedQueue<T> {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head++];
     this.compact();
-    this.stats.queued = this.length;
     return item;
   }
 
@@ -49,7 +49,6 @@ export class BoundedQueue<T> {
     const all = this.items.slice(this.head);
     this.items = [];
     this.head = 0;
-    this.stats.queued = 0;
     return all;
   }
 

@@ -5,7 +5,7 @@
 // dropped-and-counted alerts on its own channel, never a stalled engine or another channel.
 
 import { Backoff } from '../lib/backoff.js';
-import { DeliveryError, transient, type Sink } from './sink.js';
+import { transient, type Sink } from './sink.js';
 import type { AlertStore } from './store.js';
 
 /** What the outputs log through: pino's shape, so the monitor's logger fits. */
@@ -197,4 +197,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-export { DeliveryError };

@@ -215,4 +215,3 @@ class StreamSyslogSink implements Sink {
   }
 }
 
-export { DeliveryError };
