@@ -4,7 +4,8 @@
 # it. The image is tagged falconet:<hash of what goes into it>, and also falconet:latest; when that
 # tag exists already nothing is rebuilt, and older hash tags are removed. Prints the tag on stdout
 # (the build's log goes to stderr).
-# Usage: sudo bash scripts/build-image.sh [--force]
+# Usage: sudo bash scripts/build-image.sh [--force | --base]
+# --base makes only the Debian base (the e2e tests run it as their Debian test image) and prints its tag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -26,7 +27,7 @@ files() {
 hash=$(files | sort -z | xargs -0 -r sha256sum | sha256sum | cut -c1-16)
 tag="falconet:$hash"
 
-if [ "${1:-}" != "--force" ] && docker image inspect "$tag" >/dev/null 2>&1; then
+if [ "${1:-}" != "--force" ] && [ "${1:-}" != "--base" ] && docker image inspect "$tag" >/dev/null 2>&1; then
   echo "$tag"
   exit 0
 fi
@@ -52,6 +53,10 @@ EOF
   tar -C "$root" -c . | docker import --change 'CMD ["/bin/bash"]' - "$BASE" >&2
   rm -rf "$root"
   trap - EXIT
+fi
+if [ "${1:-}" = "--base" ]; then
+  echo "$BASE"
+  exit 0
 fi
 
 # The CAs this shell's Node trusts (a TLS-intercepting proxy's, say) are trusted by npm in the build

@@ -4,9 +4,14 @@
 //   2. events/s delivered to JS (decoded) during the openat storm, with drops;
 //   3. the batching choice: batchBytes 1 (a JS call per record), 64 KiB and 1 MiB;
 //   4. sustained rate: several openat storms at once (more than 200k wanted records/s), default
-//      ring and batch sizes, every record decoded: records/s delivered and drops.
+//      ring and batch sizes, every record decoded: records/s delivered and drops;
+//   5. the raw_syscalls fallback (r_sys_exit, which runs on every syscall's exit once attached): the
+//      getppid and openat storms with the probe on the rule set alone, on the rule set plus
+//      init_module/finit_module (their own tracepoints missing: r_sys_exit attached with those two
+//      slots), and plus ia32 capture (r_sys_exit attached with every ia32 slot), interleaved rounds.
 // Usage (root): make -C native/probe && npx node-gyp rebuild && npx tsc -p tsconfig.json &&
-//               make -C bench/probe storm && node bench/probe/run.mjs [rounds]
+//               make -C bench/probe storm && node bench/probe/run.mjs [rounds] [section...]
+//   sections: overhead batching sustained fallback (default: all)
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -15,6 +20,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const { openProbe, decodeBatch, forEachRecord } = await import(path.join(here, '../../dist/engine/probe/index.js'));
 const STORM = path.join(here, 'storm');
 const ROUNDS = Number(process.argv[2] ?? 9);
+const SECTIONS = new Set(process.argv.slice(3));
+const want = (name) => SECTIONS.size === 0 || SECTIONS.has(name);
 const N_GETPPID = 1_000_000;
 const N_OPENAT = 100_000;
 
@@ -115,6 +122,43 @@ async function sustained(procs = 2) {
   }
 }
 
-await overhead();
-await batching();
-await sustained();
+// r_sys_exit's price on syscalls it does not serve: getppid is in no slot in any configuration here;
+// openat is served by its own tracepoint in all of them (r_sys_exit adds its slot check on top).
+async function fallback() {
+  const configs = [
+    { name: 'no probe' },
+    { name: 'rule set', eventTypes: RULE_TYPES },
+    { name: '+ init_module, finit_module', eventTypes: [...RULE_TYPES, 'init_module', 'finit_module'] },
+    { name: '+ ia32', eventTypes: RULE_TYPES, ia32: true },
+  ];
+  const g = configs.map(() => []);
+  const o = configs.map(() => []);
+  const slots = configs.map(() => 0);
+  storm('getppid', N_GETPPID / 4); // warm up
+  for (let r = 0; r < ROUNDS; r++) {
+    // rotate the order each round: the machine's load drifts
+    for (let k = 0; k < configs.length; k++) {
+      const i = (k + r) % configs.length;
+      const c = configs[i];
+      const p = c.eventTypes ? openProbe({ eventTypes: c.eventTypes, ia32: c.ia32, onBatch() {} }) : undefined;
+      if (p) slots[i] = p.rawSlots().length;
+      g[i].push(await stormAsync('getppid', N_GETPPID));
+      o[i].push(await stormAsync('openat', N_OPENAT));
+      p?.stop();
+    }
+  }
+  console.log(`\n== raw_syscalls fallback (median of ${ROUNDS} rotated rounds; ratio against no probe, and against the rule set alone) ==`);
+  const base = (xs) => median(xs);
+  configs.forEach((c, i) => {
+    const slotNote = c.eventTypes ? `, r_sys_exit slots ${slots[i]}` : '';
+    console.log(
+      `${c.name.padEnd(30)} getppid ${base(g[i]).toFixed(1).padStart(7)} ns x${(base(g[i]) / base(g[0])).toFixed(3)} (x${(base(g[i]) / base(g[1])).toFixed(3)})` +
+        `   openat+close ${base(o[i]).toFixed(1).padStart(7)} ns x${(base(o[i]) / base(o[0])).toFixed(3)} (x${(base(o[i]) / base(o[1])).toFixed(3)})${slotNote}`,
+    );
+  });
+}
+
+if (want('overhead')) await overhead();
+if (want('batching')) await batching();
+if (want('sustained')) await sustained();
+if (want('fallback')) await fallback();

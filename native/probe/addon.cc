@@ -1,5 +1,5 @@
 // The module entry point: the Probe class plus what the TS side checks itself against (the record
-// layout and event list of events.h) and the clock offset the decoder needs.
+// layout, event list and syscall table of events.h) and the clock offset the decoder needs.
 #include <napi.h>
 #include <linux/types.h>
 #include <time.h>
@@ -59,6 +59,24 @@ Napi::Value EventTypes(const Napi::CallbackInfo &info) {
   return a;
 }
 
+// events.h's syscall table: the tests check it against the kernel headers, planning reads it.
+Napi::Value SyscallTable(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Array a = Napi::Array::New(env);
+  uint32_t i = 0;
+#define FN_JS_NR_ENTRY(name, nr64, nr32)                       \
+  {                                                            \
+    Napi::Object t = Napi::Object::New(env);                   \
+    t.Set("name", Napi::String::New(env, #name));              \
+    t.Set("nr64", Napi::Number::New(env, nr64));               \
+    t.Set("nr32", Napi::Number::New(env, nr32));               \
+    a.Set(i++, t);                                             \
+  }
+  FN_SYSCALL_LIST(FN_JS_NR_ENTRY)
+#undef FN_JS_NR_ENTRY
+  return a;
+}
+
 // CLOCK_REALTIME - CLOCK_BOOTTIME in ns: added to a record's boot-time ts gives epoch ns.
 Napi::Value BootToEpochNs(const Napi::CallbackInfo &info) {
   struct timespec rt, bt;
@@ -73,6 +91,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("eventTypes", Napi::Function::New(env, EventTypes));
   exports.Set("programNames", Napi::Function::New(env, falconet::ProgramNames));
+  exports.Set("syscallTable", Napi::Function::New(env, SyscallTable));
   exports.Set("bootToEpochNs", Napi::Function::New(env, BootToEpochNs));
   return exports;
 }

@@ -128,6 +128,103 @@ struct fn_event_hdr {
 	X(SETSID, setsid, 82, 0)               \
 	X(SETPGID, setpgid, 83, 2)
 
+/* The syscalls by number, for the hooks that see only a number: r_sys_exit (probe.bpf.c) and t_fork.
+ * X(tracepoint name, x86-64 nr, ia32 nr): the name is the one of the sys_exit_<name> tracepoint and
+ * of the program x_<name> (umount is umount2's); the ia32 nr is the compat syscall whose arguments
+ * x_<name> reads right from the ia32 registers (the 32-bit-uid variants setuid32..., mmap2, fcntl64),
+ * -1 when there is none: accept exists only behind socketcall, and sendmsg/recvmsg take a compat
+ * msghdr of another layout. test/e2e/probe-fallback.test.ts checks the numbers against the kernel
+ * headers (asm/unistd_64.h, asm/unistd_32.h). */
+#define FN_SYSCALL_LIST(X) \
+	X(open,                2,   5) \
+	X(openat,            257, 295) \
+	X(openat2,           437, 437) \
+	X(creat,              85,   8) \
+	X(close,               3,   6) \
+	X(rename,             82,  38) \
+	X(renameat,          264, 302) \
+	X(renameat2,         316, 353) \
+	X(unlink,             87,  10) \
+	X(unlinkat,          263, 301) \
+	X(mkdir,              83,  39) \
+	X(mkdirat,           258, 296) \
+	X(rmdir,              84,  40) \
+	X(link,               86,   9) \
+	X(linkat,            265, 303) \
+	X(symlink,            88,  83) \
+	X(symlinkat,         266, 304) \
+	X(chmod,              90,  15) \
+	X(fchmod,             91,  94) \
+	X(fchmodat,          268, 306) \
+	X(chown,              92, 212) \
+	X(lchown,             94, 198) \
+	X(fchown,             93, 207) \
+	X(fchownat,          260, 298) \
+	X(connect,            42, 362) \
+	X(bind,               49, 361) \
+	X(listen,             50, 363) \
+	X(socket,             41, 359) \
+	X(accept,             43,  -1) \
+	X(accept4,           288, 364) \
+	X(sendto,             44, 369) \
+	X(recvfrom,           45, 371) \
+	X(sendmsg,            46,  -1) \
+	X(recvmsg,            47,  -1) \
+	X(setuid,            105, 213) \
+	X(setgid,            106, 214) \
+	X(setresuid,         117, 208) \
+	X(setresgid,         119, 210) \
+	X(setreuid,          113, 203) \
+	X(setregid,          114, 204) \
+	X(setsid,            112,  66) \
+	X(setpgid,           109,  57) \
+	X(ptrace,            101,  26) \
+	X(mount,             165,  21) \
+	X(umount,            166,  52) \
+	X(init_module,       175, 128) \
+	X(finit_module,      313, 350) \
+	X(memfd_create,      319, 356) \
+	X(unshare,           272, 310) \
+	X(setns,             308, 346) \
+	X(chroot,            161,  61) \
+	X(bpf,               321, 357) \
+	X(dup,                32,  41) \
+	X(dup2,               33,  63) \
+	X(dup3,              292, 330) \
+	X(chdir,              80,  12) \
+	X(fchdir,             81, 133) \
+	X(kill,               62,  37) \
+	X(prctl,             157, 172) \
+	X(fcntl,              72, 221) \
+	X(read,                0,   3) \
+	X(write,               1,   4) \
+	X(seccomp,           317, 354) \
+	X(mprotect,           10, 125) \
+	X(mmap,                9, 192) \
+	X(userfaultfd,       323, 374) \
+	X(pidfd_getfd,       438, 438) \
+	X(pidfd_open,        434, 434) \
+	X(process_vm_writev, 311, 348) \
+	X(process_vm_readv,  310, 347) \
+	X(io_uring_setup,    425, 425) \
+	X(capset,            126, 185) \
+	X(pipe,               22,  42) \
+	X(pipe2,             293, 331) \
+	X(execve,             59,  11) \
+	X(execveat,          322, 358) \
+	X(fork,               57,   2) \
+	X(vfork,              58, 190) \
+	X(clone,              56, 120) \
+	X(clone3,            435, 435)
+
+/* r_sys_exit's program array: x86-64 syscall nr, or FN_IA32_SLOT + ia32 nr */
+#define FN_IA32_SLOT     512
+#define FN_RAW_SLOTS     1024
+
+#define FN_NR_ENTRY(name, nr64, nr32) FN_NR64_##name = nr64, FN_NR32_##name = nr32,
+enum fn_syscall_nr { FN_SYSCALL_LIST(FN_NR_ENTRY) };
+#undef FN_NR_ENTRY
+
 #define FN_ENUM_ENTRY(E, name, id, np) FN_EVT_##E = id,
 enum fn_event_type { FN_EVENT_LIST(FN_ENUM_ENTRY) FN_EVT_MAX = 128 };
 #undef FN_ENUM_ENTRY

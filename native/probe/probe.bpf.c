@@ -3,9 +3,11 @@
 // userspace from the loaded rules (src/engine/probe/programs.ts), so a syscall no rule needs has no
 // program attached and costs nothing (bench/probe/hookbench.c measures why per-syscall hooks).
 //
-// Syscalls are seen at their sys_exit_<name> tracepoint only: on x86-64 the syscall arguments stay
-// in the task's saved user registers for the whole call, so one program reads args and return value
-// together and no enter/exit pairing map is needed. Process lifecycle comes from sched_process_exec,
+// Syscalls are seen at their sys_exit_<name> tracepoint: on x86-64 the syscall arguments stay in the
+// task's saved user registers for the whole call, so one program reads args and return value
+// together and no enter/exit pairing map is needed. Where that tracepoint is missing, and for ia32
+// (compat) syscalls, which no per-syscall tracepoint reports, r_sys_exit on raw_syscalls:sys_exit
+// tail-calls the same program. Process lifecycle comes from sched_process_exec,
 // sched_process_fork and sched_process_exit (BTF tracepoints).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,7 +27,9 @@ char LICENSE[] SEC("license") = "GPL";
 	SEC("tracepoint/syscalls/sys_exit_" #name) int x_##name(struct trace_event_raw_sys_exit *ctx)
 #define BEGIN(TYPE) \
 	struct ev e; \
-	struct pt_regs *r = uregs(); \
+	struct task_struct *cur = bpf_get_current_task_btf(); \
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(cur); \
+	int abi32 __attribute__((unused)) = task_in_ia32_syscall(cur); \
 	long ret = ctx->ret; \
 	if (ev_begin(&e, FN_EVT_##TYPE, nparams_##TYPE, ret)) \
 		return 0
@@ -203,6 +207,27 @@ static __always_inline void p_pipe_ino(struct ev *e, __u32 idx, int fd)
 SYS_EXIT(pipe)  { BEGIN(PIPE); int fd = p_pipefds(&e, ret, (void *)A0(r)); p_pipe_ino(&e, 2, fd); END(); }
 SYS_EXIT(pipe2) { BEGIN(PIPE2); int fd = p_pipefds(&e, ret, (void *)A0(r)); p_num(&e, 2, A1(r)); p_pipe_ino(&e, 3, fd); END(); }
 
+/* ---- one hook for the syscalls their own tracepoint cannot serve ---- */
+
+/* Slot FN_IA32_SLOT + nr or nr -> the x_<name> program to run for that syscall: filled by the addon
+ * with the wanted programs whose sys_exit_<name> tracepoint this kernel lacks (init_module without
+ * CONFIG_MODULES), and, when ia32 capture is on, with every wanted program that has an ia32 nr
+ * (events.h FN_SYSCALL_LIST). Empty, r_sys_exit is not attached at all. */
+struct { __uint(type, BPF_MAP_TYPE_PROG_ARRAY); __uint(max_entries, FN_RAW_SLOTS); __type(key, __u32); __type(value, __u32); } raw_targets SEC(".maps");
+
+/* Runs on every syscall's exit while attached, so it only picks a slot: a tail call into the same
+ * program the syscall's own tracepoint would run (same record, same code), or, for an empty slot,
+ * straight back. Its context has the ret field where the per-syscall tracepoints have theirs. */
+SEC("tracepoint/raw_syscalls/sys_exit")
+int r_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 nr = ctx->id;
+	if (nr >= FN_IA32_SLOT) /* no syscall (-1), or an x32 one */
+		return 0;
+	bpf_tail_call(ctx, &raw_targets, in_ia32_syscall() ? FN_IA32_SLOT + nr : nr);
+	return 0;
+}
+
 /* ---- process lifecycle ---- */
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
@@ -253,7 +278,7 @@ int BPF_PROG(t_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *
 	 * through as execve), so an entry left by sys_enter_execveat is what marks one. */
 	__u32 old_tid = old_pid;
 	struct execveat_args *at = bpf_map_lookup_elem(&execveat_pending, &old_tid);
-	int is_at = at != NULL || BPF_CORE_READ(r, orig_ax) == 322; /* __NR_execveat */
+	int is_at = at != NULL || BPF_CORE_READ(r, orig_ax) == FN_NR64_execveat;
 	__u32 type = is_at ? FN_EVT_EXECVEAT : FN_EVT_EXECVE;
 	struct execveat_args a = { .dirfd = -100, .flags = 0 };
 	if (at) { a = *at; bpf_map_delete_elem(&execveat_pending, &old_tid); }
@@ -298,8 +323,12 @@ int BPF_PROG(t_fork, struct task_struct *parent, struct task_struct *child)
 	if (BPF_CORE_READ(parent, flags) & PF_KTHREAD)
 		return 0;
 	struct pt_regs *r = uregs();
+	int abi32 = in_ia32_syscall();
 	long nr = BPF_CORE_READ(r, orig_ax);
-	__u32 type = nr == 57 ? FN_EVT_FORK : nr == 58 ? FN_EVT_VFORK : nr == 435 ? FN_EVT_CLONE3 : FN_EVT_CLONE;
+	__u32 type = nr == (abi32 ? FN_NR32_fork : FN_NR64_fork)   ? FN_EVT_FORK
+	           : nr == (abi32 ? FN_NR32_vfork : FN_NR64_vfork) ? FN_EVT_VFORK
+	           : nr == FN_NR64_clone3 /* the same nr in both */ ? FN_EVT_CLONE3
+	                                                          : FN_EVT_CLONE;
 	if (!is_wanted(type))
 		return 0;
 	__u32 child_tid = BPF_CORE_READ(child, pid);

@@ -1,7 +1,8 @@
 // The bound Probe object: open/load/attach through the libbpf skeleton, consume the ring buffer on a
 // native thread, and hand records to JS in batches (one Buffer holding many records) through a
-// ThreadSafeFunction. Policy (which programs, which types, what to exclude) arrives from the TS
-// wrapper, src/engine/probe/probe.ts.
+// ThreadSafeFunction. Policy (which programs, which types, what to exclude, ia32 or not) arrives from
+// the TS wrapper, src/engine/probe/probe.ts. A failed start leaves nothing attached or loaded; a
+// failed ring poll is reported to JS (onError) rather than leaving the probe running blind.
 #include <napi.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
@@ -73,6 +74,19 @@ void ensure_tracefs() {
 
 using Batch = std::vector<uint8_t>;
 
+// events.h's syscall table, for r_sys_exit's slots: x_<name> -> its x86-64 and ia32 numbers.
+struct SyscallNrs { int nr64, nr32; };
+const std::map<std::string, SyscallNrs> &syscall_nrs() {
+  static const std::map<std::string, SyscallNrs> m = {
+#define FN_CXX_ENTRY(name, nr64, nr32) {"x_" #name, {nr64, nr32}},
+      FN_SYSCALL_LIST(FN_CXX_ENTRY)
+#undef FN_CXX_ENTRY
+  };
+  return m;
+}
+
+const char *const kRawProgram = "r_sys_exit";
+
 class Probe : public Napi::ObjectWrap<Probe> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -83,9 +97,11 @@ class Probe : public Napi::ObjectWrap<Probe> {
     });
   }
 
-  // new Probe({ programs, typeIds, ringBytes, excludePids, selfPidNs?, cgroupSsid?, batchBytes, batchMs, maxInflight, logPath, loadAll? }, onBatch)
+  // new Probe({ programs, typeIds, ringBytes, excludePids, selfPidNs?, cgroupSsid?, batchBytes, batchMs, maxInflight, logPath, loadAll?, ia32? }, onBatch, onError?)
   // loadAll: load every program into the kernel (attaching only `programs`), so that setPrograms can
   // later attach others without reopening the probe (a rules reload).
+  // ia32: also run `programs` for ia32 (compat) syscalls, through r_sys_exit.
+  // onError(message): the ring buffer could not be polled; the probe delivers nothing more.
   Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info), env_(info.Env()) {
     Napi::Env env = info.Env();
     Napi::Object o = info[0].As<Napi::Object>();
@@ -129,20 +145,25 @@ class Probe : public Napi::ObjectWrap<Probe> {
     }
     Napi::Value load_all = o.Get("loadAll");
     load_all_ = load_all.IsBoolean() && load_all.As<Napi::Boolean>().Value();
+    Napi::Value ia32 = o.Get("ia32");
+    ia32_ = ia32.IsBoolean() && ia32.As<Napi::Boolean>().Value();
     bpf_program *prog;
     bpf_object__for_each_program(prog, skel_->obj) {
-      bpf_program__set_autoload(prog, load_all_ || wanted_progs.count(bpf_program__name(prog)) > 0);
+      // r_sys_exit is tiny: always loaded, attached only when some slot needs it
+      const char *pname = bpf_program__name(prog);
+      bpf_program__set_autoload(prog, load_all_ || wanted_progs.count(pname) > 0 || strcmp(pname, kRawProgram) == 0);
     }
 
+    // From here on a failure undoes everything before it surfaces (Fail).
     if (probe_bpf::load(skel_)) {
       int err = errno;
       std::string path = save_log(log_path);
       if (err == EPERM || err == EACCES)
-        probe_error(env, "EPERM", "loading the BPF programs was refused (" + std::string(strerror(err)) +
-                    "): run as root or grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE; libbpf log: " + path).ThrowAsJavaScriptException();
+        Fail(env, "EPERM", "loading the BPF programs was refused (" + std::string(strerror(err)) +
+             "): run as root or grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE; libbpf log: " + path);
       else
-        probe_error(env, "EVERIFIER", "the kernel rejected the BPF programs (" + std::string(strerror(err)) +
-                    "); verifier log saved to " + path).ThrowAsJavaScriptException();
+        Fail(env, "EVERIFIER", "the kernel rejected the BPF programs (" + std::string(strerror(err)) +
+             "); verifier log saved to " + path);
       return;
     }
 
@@ -158,15 +179,19 @@ class Probe : public Napi::ObjectWrap<Probe> {
     log_path_ = log_path;
     for (const auto &name : wanted_progs) {
       std::string err = Attach(name);
-      if (!err.empty()) { probe_error(env, "EATTACH", err).ThrowAsJavaScriptException(); return; }
+      if (!err.empty()) { Fail(env, "EATTACH", err); return; }
     }
+    std::string err = SetRawSlots(wanted_progs);
+    if (!err.empty()) { Fail(env, "EATTACH", err); return; }
 
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.rb), &Probe::OnRecord, this, nullptr);
     if (!rb_) {
-      probe_error(env, "ERINGBUF", std::string("cannot open the ring buffer: ") + strerror(errno)).ThrowAsJavaScriptException();
+      Fail(env, "ERINGBUF", std::string("cannot open the ring buffer: ") + strerror(errno));
       return;
     }
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "falconet-probe", 0, 1);
+    if (info.Length() > 2 && info[2].IsFunction())
+      err_tsfn_ = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "falconet-probe-error", 0, 1);
     cur_.reserve(batch_bytes_ + FN_REC_MAX);
     running_ = true;
     poller_ = std::thread([this] { Poll(); });
@@ -197,12 +222,32 @@ class Probe : public Napi::ObjectWrap<Probe> {
       // The probe writes without waking us (except when the ring fills up), so a timeout is the
       // normal way out of poll; consume whatever accumulated either way.
       int n = ring_buffer__poll(rb_, timeout);
-      if (n < 0 && n != -EINTR) break;
+      if (n < 0 && n != -EINTR) {
+        // Polling again would fail the same way: say so, and let JS stop the monitor.
+        ReportError(std::string("polling the ring buffer failed: ") + strerror(-n));
+        break;
+      }
       ring_buffer__consume(rb_);
       if (!cur_.empty() && std::chrono::steady_clock::now() - first_at_ >= std::chrono::milliseconds(batch_ms_)) Flush();
     }
     ring_buffer__consume(rb_);
     Flush();
+  }
+
+  // Calls onError(message) on the JS thread; without an onError the error is only in stats().error.
+  void ReportError(const std::string &msg) {
+    {
+      std::lock_guard<std::mutex> lock(error_mu_);
+      error_ = msg;
+    }
+    if (!err_tsfn_) return;
+    auto *m = new std::string(msg);
+    napi_status st = err_tsfn_.NonBlockingCall(m, [](Napi::Env env, Napi::Function cb, std::string *s) {
+      std::unique_ptr<std::string> owned(s);
+      if (env == nullptr) return;
+      cb.Call({Napi::String::New(env, *owned)});
+    });
+    if (st != napi_ok) delete m;
   }
 
   // Hands the current batch to JS, or drops it (counted) when max_inflight batches wait already.
@@ -236,7 +281,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
   // Attaches one loaded program; "" when done (or when its tracepoint does not exist here, which
-  // is recorded as unavailable), else the error.
+  // is recorded in missing_: SetRawSlots then serves it through r_sys_exit if it can), else the error.
   std::string Attach(const std::string &name) {
     if (links_.count(name)) return "";
     bpf_program *prog = bpf_object__find_program_by_name(skel_->obj, name.c_str());
@@ -246,13 +291,64 @@ class Probe : public Napi::ObjectWrap<Probe> {
       int err = errno;
       // A tracepoint this kernel does not have (e.g. init_module without CONFIG_MODULES).
       if (err == ENOENT) {
-        if (std::find(unavailable_.begin(), unavailable_.end(), name) == unavailable_.end()) unavailable_.push_back(name);
+        missing_.insert(name);
         return "";
       }
       return "cannot attach " + name + ": " + strerror(err) + " (libbpf log: " + save_log(log_path_) + ")";
     }
     links_[name] = link;
     return "";
+  }
+
+  // r_sys_exit's slots for these wanted programs: the x86-64 nr of each whose own tracepoint is
+  // missing here, and, with ia32, the ia32 nr of each that has one. New slots are filled (and
+  // r_sys_exit attached) before stale ones are cleared (and r_sys_exit detached once none is left),
+  // so a reload leaves no gap. Also recomputes unavailable_: missing and not served.
+  std::string SetRawSlots(const std::set<std::string> &want) {
+    std::map<uint32_t, std::string> slots;
+    for (const auto &name : want) {
+      auto it = syscall_nrs().find(name);
+      if (it == syscall_nrs().end()) continue;
+      if (missing_.count(name) && it->second.nr64 >= 0) slots[it->second.nr64] = name;
+      if (ia32_ && it->second.nr32 >= 0) slots[FN_IA32_SLOT + it->second.nr32] = name;
+    }
+    bool raw_ok = true;
+    if (!slots.empty() && !raw_link_) {
+      bpf_program *raw = bpf_object__find_program_by_name(skel_->obj, kRawProgram);
+      raw_link_ = raw ? bpf_program__attach(raw) : nullptr;
+      if (!raw_link_) {
+        int err = errno;
+        if (err != ENOENT) return std::string("cannot attach ") + kRawProgram + ": " + strerror(err) + " (libbpf log: " + save_log(log_path_) + ")";
+        raw_ok = false; // no raw_syscalls tracepoint either (CONFIG_FTRACE_SYSCALLS off): nothing to fall back on
+      }
+    }
+    int map_fd = bpf_map__fd(skel_->maps.raw_targets);
+    if (raw_ok) {
+      for (const auto &s : slots) {
+        int prog_fd = bpf_program__fd(bpf_object__find_program_by_name(skel_->obj, s.second.c_str()));
+        if (bpf_map_update_elem(map_fd, &s.first, &prog_fd, BPF_ANY))
+          return "cannot route syscall slot " + std::to_string(s.first) + " to " + s.second + ": " + strerror(errno);
+      }
+    }
+    for (uint32_t slot : raw_slots_)
+      if (!raw_ok || !slots.count(slot)) bpf_map_delete_elem(map_fd, &slot);
+    raw_slots_.clear();
+    if (raw_ok)
+      for (const auto &s : slots) raw_slots_.insert(s.first);
+    if (raw_slots_.empty() && raw_link_) { bpf_link__destroy(raw_link_); raw_link_ = nullptr; }
+    unavailable_.clear();
+    for (const auto &name : want) {
+      auto it = syscall_nrs().find(name);
+      bool served = raw_ok && it != syscall_nrs().end() && it->second.nr64 >= 0;
+      if (missing_.count(name) && !served) unavailable_.push_back(name);
+    }
+    return "";
+  }
+
+  // Undoes a start that failed part-way (links, ring, the loaded object) and throws.
+  void Fail(Napi::Env env, const char *code, const std::string &msg) {
+    Shutdown();
+    probe_error(env, code, msg).ThrowAsJavaScriptException();
   }
 
   // The wanted map holds exactly these type ids.
@@ -277,9 +373,23 @@ class Probe : public Napi::ObjectWrap<Probe> {
     std::set<std::string> want;
     Napi::Array progs = info[0].As<Napi::Array>();
     for (uint32_t i = 0; i < progs.Length(); i++) want.insert(progs.Get(i).As<Napi::String>().Utf8Value());
+    std::set<std::string> had;
+    for (const auto &l : links_) had.insert(l.first);
+    std::string err;
     for (const auto &name : want) {
-      std::string err = Attach(name);
-      if (!err.empty()) { probe_error(env, "EATTACH", err).ThrowAsJavaScriptException(); return env.Undefined(); }
+      err = Attach(name);
+      if (!err.empty()) break;
+    }
+    if (err.empty()) err = SetRawSlots(want);
+    if (!err.empty()) {
+      // Back to what ran before: detach what this call attached.
+      for (auto it = links_.begin(); it != links_.end();) {
+        if (had.count(it->first)) { ++it; continue; }
+        bpf_link__destroy(it->second);
+        it = links_.erase(it);
+      }
+      probe_error(env, "EATTACH", err).ThrowAsJavaScriptException();
+      return env.Undefined();
     }
     SetWanted(info[1].As<Napi::Array>());
     for (auto it = links_.begin(); it != links_.end();) {
@@ -297,6 +407,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
     if (poller_.joinable()) poller_.join();
     for (auto &l : links_) bpf_link__destroy(l.second);
     links_.clear();
+    if (raw_link_) { bpf_link__destroy(raw_link_); raw_link_ = nullptr; }
     if (rb_) { ring_buffer__free(rb_); rb_ = nullptr; }
     if (skel_) {
       ring_drops_final_ = RingDrops();
@@ -304,6 +415,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
       skel_ = nullptr;
     }
     if (tsfn_) tsfn_.Release();
+    if (err_tsfn_) err_tsfn_.Release();
   }
 
   uint64_t RingDrops() {
@@ -332,6 +444,14 @@ class Probe : public Napi::ObjectWrap<Probe> {
     Napi::Array un = Napi::Array::New(env, unavailable_.size());
     for (size_t i = 0; i < unavailable_.size(); i++) un.Set(i, Napi::String::New(env, unavailable_[i]));
     s.Set("unavailable", un);
+    Napi::Array raw = Napi::Array::New(env, raw_slots_.size());
+    uint32_t k = 0;
+    for (uint32_t slot : raw_slots_) raw.Set(k++, Napi::Number::New(env, slot));
+    s.Set("rawSlots", raw);
+    {
+      std::lock_guard<std::mutex> lock(error_mu_);
+      if (!error_.empty()) s.Set("error", Napi::String::New(env, error_));
+    }
     return s;
   }
 
@@ -340,8 +460,14 @@ class Probe : public Napi::ObjectWrap<Probe> {
   std::map<std::string, bpf_link *> links_;
   std::string log_path_;
   bool load_all_ = false;
-  std::vector<std::string> unavailable_;
-  Napi::ThreadSafeFunction tsfn_;
+  bool ia32_ = false;
+  std::set<std::string> missing_;      // wanted programs whose own tracepoint this kernel lacks
+  std::vector<std::string> unavailable_; // ...and that r_sys_exit cannot serve either
+  bpf_link *raw_link_ = nullptr;
+  std::set<uint32_t> raw_slots_;       // filled slots of raw_targets
+  std::mutex error_mu_;
+  std::string error_;                  // the poll error, once there was one
+  Napi::ThreadSafeFunction tsfn_, err_tsfn_;
   std::thread poller_;
   std::atomic<bool> running_{false};
   bool stopped_ = false;

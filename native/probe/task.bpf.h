@@ -8,12 +8,28 @@ static __always_inline struct pt_regs *uregs(void)
 {
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
-#define A0(r) BPF_CORE_READ(r, di)
-#define A1(r) BPF_CORE_READ(r, si)
-#define A2(r) BPF_CORE_READ(r, dx)
-#define A3(r) BPF_CORE_READ(r, r10)
-#define A4(r) BPF_CORE_READ(r, r8)
-#define A5(r) BPF_CORE_READ(r, r9)
+
+/* thread_info.status bit set while the task is in an ia32 (compat) syscall: int 0x80, sysenter, or a
+ * 32-bit process's syscall (arch/x86/include/asm/thread_info.h; a #define, so not in BTF) */
+#define FN_TS_COMPAT 0x0002
+
+static __always_inline int task_in_ia32_syscall(struct task_struct *t)
+{
+	return t->thread_info.status & FN_TS_COMPAT;
+}
+#define in_ia32_syscall() task_in_ia32_syscall(bpf_get_current_task_btf())
+
+/* Syscall argument i: x86-64 passes them in di, si, dx, r10, r8, r9; ia32 in bx, cx, dx, si, di, bp,
+ * 32 bits wide (the kernel ignores the upper halves, which a 64-bit caller of int 0x80 may leave
+ * set). `abi32` is the caller's in_ia32_syscall(): BEGIN declares it. Only r_sys_exit hands an ia32
+ * call to a syscall program; the per-syscall tracepoints never fire for one. */
+#define FN_ARG(r, r64, r32) (abi32 ? (__u64)(__u32)BPF_CORE_READ(r, r32) : (__u64)BPF_CORE_READ(r, r64))
+#define A0(r) FN_ARG(r, di, bx)
+#define A1(r) FN_ARG(r, si, cx)
+#define A2(r) FN_ARG(r, dx, dx)
+#define A3(r) FN_ARG(r, r10, si)
+#define A4(r) FN_ARG(r, r8, di)
+#define A5(r) FN_ARG(r, r9, bp)
 
 static __always_inline struct file *fd_file(long fd)
 {

@@ -159,5 +159,5 @@ export async function capture(opts: CaptureOptions): Promise<number> {
   }
   if (file.dropped > 0) log.warn({ file: opts.write, dropped: file.dropped }, 'records dropped because the file could not keep up');
   log.info({ file: opts.write, format, events: file.written, dropped: file.dropped, ...result }, 'capture written');
-  return 0;
+  return result.probeError ? 1 : 0;
 }

@@ -25,6 +25,8 @@ interface LiveCommon {
   /** The hierarchy the records' cgroup ids and the snapshot's cgroup paths follow. */
   cgroupHierarchy: CgroupHierarchy;
   ringBytes?: number;
+  /** Capture ia32 (compat) syscalls too (engine.modern_ebpf.ia32_syscalls). */
+  ia32?: boolean;
   durationSec?: number;
   log: Logger;
   onSnapshot(procs: ProcSnapshot[]): void;
@@ -67,6 +69,8 @@ export interface LiveResult {
   /** Records that could not be decoded or processed, and batches skipped as corrupt. */
   failedRecords: number;
   corruptBatches: number;
+  /** Why the session ended early: the probe could no longer deliver (the caller exits non-zero). */
+  probeError?: string;
 }
 
 /** Every type the probe may be asked for (the addon reports the subset it can really emit). */
@@ -79,10 +83,19 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   let probe: Probe;
   let failed = 0;
   let corrupt = 0;
+  let probeError: string | undefined;
+  let endSession = (): void => {};
   try {
     probe = openProbe({
       eventTypes: opts.eventTypes,
       ringBytes: opts.ringBytes,
+      ia32: opts.ia32,
+      // Blind is worse than stopped: end the session, and the command exits non-zero.
+      onError: (err) => {
+        probeError = err.message;
+        opts.log.error({ code: err.code, err: err.message }, 'the kernel probe stopped delivering events: stopping');
+        endSession();
+      },
       cgroupSsid: ssidOf(opts.cgroupHierarchy),
       reloadable: opts.reloadable,
       onBatch: (buf) => {
@@ -121,13 +134,14 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
   opts.onAttached?.(probe.bootToEpochNs, probe);
   const missing = [...probe.unsupported, ...probe.unavailable];
   if (missing.length > 0) opts.log.warn({ types: missing }, 'the probe cannot capture these event types here; rules on them will not fire');
+  if (probe.ia32Uncovered.length > 0) opts.log.warn({ types: probe.ia32Uncovered }, 'the probe cannot capture the ia32 syscalls of these event types; rules on them will not fire for 32-bit calls');
   opts.log.info({ types: opts.eventTypes.length, cgroupHierarchy: describeHierarchy(opts.cgroupHierarchy) }, 'probe attached');
 
   let last = probe.stats();
   let ticks = 0;
   const totals = (): LiveResult => {
     const s = probe.stats();
-    return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops, failedRecords: failed, corruptBatches: corrupt };
+    return { received: s.received, ringDrops: s.ringDrops, batchDrops: s.batchDrops, failedRecords: failed, corruptBatches: corrupt, ...(probeError ? { probeError } : {}) };
   };
   const timer = setInterval(() => {
     const s = probe.stats();
@@ -140,6 +154,8 @@ export async function runLiveSession(opts: LiveOptions): Promise<LiveResult> {
 
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
+    endSession = stop;
+    if (probeError) stop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (opts.durationSec !== undefined && opts.durationSec > 0) setTimeout(stop, opts.durationSec * 1000).unref();

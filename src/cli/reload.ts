@@ -7,7 +7,7 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { formatDiagnostic, summarizeDiagnostics } from '../rules/index.js';
-import type { Ruleset } from '../engine/ruleset.js';
+import type { CompiledRules } from '../rules/compiler/index.js';
 import type { Loaded } from './rule-files.js';
 
 export interface ReloadLog {
@@ -22,7 +22,7 @@ export interface ReloadOptions {
   /** Loads the rules anew (throws a UsageError when a file cannot be read). */
   load(): Loaded;
   /** Puts a good ruleset to work: the engine's swap and the probe's event types. Returns warnings. */
-  apply(ruleset: Ruleset): string[];
+  apply(ruleset: CompiledRules): string[];
   /** A reload that failed: the message for the internal alert. */
   failed(message: string): void;
   log: ReloadLog;

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RULES } from '../config/index.js';
 import { fieldRegistry } from '../engine/fields/index.js';
-import type { Ruleset, RulesetOptions } from '../engine/ruleset.js';
-import { compileRuleset, type CompileOptions, type RuleError } from '../rules/compiler/index.js';
+import type { RulesetOptions } from '../engine/ruleset.js';
+import { compileRuleset, type CompiledRules, type CompileOptions, type RuleError } from '../rules/compiler/index.js';
 import { attachSourceLines } from '../rules/diagnostics.js';
 import { formatDiagnostic, loadRules, positionOf, summarizeDiagnostics, type Diagnostic, type LoadResult } from '../rules/index.js';
 
@@ -50,7 +50,7 @@ const why = (e: unknown): string => {
 
 export interface Loaded {
   load: LoadResult;
-  ruleset: Ruleset;
+  ruleset: CompiledRules;
   /** Load and compile diagnostics together, with their source lines. */
   diagnostics: Diagnostic[];
   /** Rules that loaded but whose condition or output did not compile, with where they are. */

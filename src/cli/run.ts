@@ -13,6 +13,8 @@ import { DropPolicy, type DropCounts } from './drops.js';
 import { hostName, hostProc, hostUsers } from './host.js';
 import { ALL_TYPES, liveTaskSource, runLiveSession } from './live.js';
 import { startMetadata } from './metadata.js';
+import { dnsNamesOf, startDnsNames } from '../metadata/dns/index.js';
+import type { CompiledRules } from '../rules/compiler/index.js';
 import { startLiveWebserver, type LiveWebserver } from './webserver.js';
 import { AlertGate } from '../engine/alert-gate.js';
 import { createLogger } from './logger.js';
@@ -40,6 +42,11 @@ function dropAlert(c: DropCounts, hostname: string): Alert {
 }
 
 const PURGE_EVERY_MS = 60_000;
+
+/** The names a ruleset's conditions compare fd.sip.name and friends with (resolved for those fields). */
+function ruleDnsNames(ruleset: CompiledRules): string[] {
+  return dnsNamesOf(ruleset.rules().flatMap((r) => (r.loaded ? [r.loaded.condition] : [])));
+}
 
 /**
  * Every minute, forgets the threads /proc no longer has: their exit records may have been dropped.
@@ -87,6 +94,10 @@ export async function runLive(opts: RunOptions): Promise<number> {
   const loaded = loadRuleFiles(rules, ruleOptions(settings));
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
+  // A rule on an event type falconet cannot capture loads, as in Falco, but stays silent: say where.
+  for (const d of loaded.diagnostics.filter((x) => x.code === 'event-type-not-captured')) {
+    log.warn({ at: `${d.pos.file}:${d.pos.line}:${d.pos.col}`, rule: d.item?.name }, d.message);
+  }
 
   const drops = new DropPolicy(dropPolicyOptions(settings));
   const dropActions = new Set(settings.syscall_event_drops.actions);
@@ -98,6 +109,8 @@ export async function runLive(opts: RunOptions): Promise<number> {
   };
   const threads = new ThreadTable();
   const ctx = new Context(threads, hostUsers(), hostName(), metadata.cache);
+  const dns = startDnsNames(ruleDnsNames(loaded.ruleset), log);
+  ctx.dns = dns;
   let sinks = openOutputs(settings, log, ctx.hostname);
   log.info({ channels: sinks.names }, 'alert channels');
   // Falco's SIGUSR1: reopen kept-open output files (after a log rotation).
@@ -125,6 +138,7 @@ export async function runLive(opts: RunOptions): Promise<number> {
       const next = captureSet(ruleset, ALL_TYPES);
       const change = probe?.setEventTypes(next.types);
       engine.setRuleset(ruleset);
+      dns.setNames(ruleDnsNames(ruleset));
       if (outputsChanged(current.settings, pending.settings)) {
         // New channels from the next alert on; the old ones deliver what they hold, then close.
         const old = sinks;
@@ -155,6 +169,7 @@ export async function runLive(opts: RunOptions): Promise<number> {
       eventTypes: set.types,
       cgroupHierarchy: tasks.hierarchy,
       ringBytes: probeRingBytes(settings),
+      ia32: settings.engine.modern_ebpf.ia32_syscalls,
       durationSec: opts.duration,
       log,
       onSnapshot: (procs) => threads.seed(procs, (c) => tasks.containerOf(c)),
@@ -199,6 +214,7 @@ export async function runLive(opts: RunOptions): Promise<number> {
     web?.detached();
     // Also when the probe could not start: the runtime clients' sockets would keep the process alive.
     clearInterval(purge);
+    dns.stop();
     reloader.stop();
     gate.flush();
     await metadata.stop();
@@ -210,5 +226,5 @@ export async function runLive(opts: RunOptions): Promise<number> {
     { events: engine.stats.events, alerts: engine.stats.alerts, ...result, metadata: { ...metadata.summary(), ...gate.counters }, outputs: sinks.stats() },
     'stopped',
   );
-  return stoppedOnDrops ? 1 : 0;
+  return stoppedOnDrops || result.probeError ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 // The monitor's own keys: which rules, how the probe and the engine run, what happens on lost events,
 // where container and pod metadata come from, the log, the web server and metrics. Key names are
 // falco.yaml's where the concept is the same; falconet's own keys (cgroup_hierarchy, stats_interval,
-// metadata_wait_ms, k8s, engine.modern_ebpf.ring_bytes) are marked so. docs/config.md explains each.
+// metadata_wait_ms, k8s, engine.modern_ebpf.ring_bytes, engine.modern_ebpf.ia32_syscalls) are marked so. docs/config.md explains each.
 
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -66,6 +66,8 @@ export const MONITOR_KEYS = {
             .max(2 ** 30)
             .refine(isPowerOfTwo, 'expected a power of two')
             .optional(),
+          /** falconet's own: also capture ia32 (32-bit compat) syscalls; costs every syscall (docs/performance.md). */
+          ia32_syscalls: flag().default(false),
         })
         .prefault({}),
     })

@@ -36,4 +36,11 @@ export class Context implements EngineContext {
   userInfo(uid: number): { home: string; shell: string } | undefined {
     return this.users.user(uid);
   }
+
+  /** The live host's DNS name cache (src/metadata/dns), set by `falconet run`. */
+  dns: { namesOf(ip: string): readonly string[] | undefined } | undefined;
+
+  dnsNames(ip: string): readonly string[] | undefined {
+    return this.dns?.namesOf(ip);
+  }
 }

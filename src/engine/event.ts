@@ -35,8 +35,11 @@ export type L4Proto = 'tcp' | 'udp' | 'icmp' | 'raw' | 'unknown';
 export interface Fd {
   num: number;
   type: FdType;
-  /** Files: the absolute path. Sockets: "cip:cport->sip:sport" as Falco prints it. Unix sockets: the path. */
-  name: string;
+  /**
+   * Files: the absolute path. Sockets: "cip:cport->sip:sport" as Falco prints it. Unix sockets: the path.
+   * Undefined when the monitor did not see where the fd came from (fd.name reads <NA>, never a guess).
+   */
+  name: string | undefined;
   /** O_* flags the fd was opened with (files only). */
   openFlags: number;
   l4proto?: L4Proto;
@@ -199,6 +202,11 @@ export interface EngineContext {
   /** Home directory and shell of a user, for user.homedir / user.shell. */
   userInfo(uid: number): { home: string; shell: string } | undefined;
   hostname: string;
+  /**
+   * The names (of those the rules compare fd.sip.name etc. with) whose resolved addresses include
+   * `ip`; only a live host resolves them (src/metadata/dns).
+   */
+  dnsNames?(ip: string): readonly string[] | undefined;
 }
 
 /**

@@ -6,11 +6,29 @@
 // rule that matches, in load order; 'all' reports every matching rule.
 
 import type { EngineContext, SyscallEvent } from './event.js';
-import { PRIORITIES, type LoadedRule, type Priority } from '../rules/types.js';
-import type { OutputFormatter } from '../rules/output/index.js';
+import type { FieldValue } from './fields/types.js';
 import { globToRegExp } from './fields/glob.js';
+import { PRIORITIES, type Priority } from './priority.js';
 
-export interface RulesetRule {
+/** A rule's output as formatted for one alert. */
+export interface FormattedOutput {
+  output: string;
+  /** Every referenced field by its written key (`proc.aname[2]`), undefined when not available. */
+  fields: Record<string, FieldValue>;
+}
+
+/** A rule's output template, bound to its fields (src/rules/output compiles it). */
+export interface OutputFormatter {
+  format(evt: SyscallEvent, ctx: EngineContext): FormattedOutput;
+  /** The field keys the template references, in order of first appearance. */
+  readonly keys: readonly string[];
+}
+
+/**
+ * One compiled rule. `Loaded` is the rule as the language loaded it (src/rules' LoadedRule, for
+ * descriptions and positions): a parameter, so the engine needs nothing from src/rules.
+ */
+export interface RulesetRule<Loaded = unknown> {
   readonly name: string;
   readonly priority: Priority;
   readonly tags: readonly string[];
@@ -20,7 +38,7 @@ export interface RulesetRule {
   /** The bound output template; absent for rules built by hand in tests. */
   readonly output?: OutputFormatter;
   /** The rule as loaded, for descriptions and positions. */
-  readonly loaded?: LoadedRule;
+  readonly loaded?: Loaded;
   /** Whether the rule starts enabled (the rule's `enabled` key). */
   readonly enabled: boolean;
   /** The condition reads container or pod metadata (not only container.id): it may wait for it. */
@@ -37,7 +55,7 @@ export interface RulesetOptions {
   source?: string;
 }
 
-export type MatchCallback = (rule: RulesetRule, evt: SyscallEvent, ctx: EngineContext) => void;
+export type MatchCallback<R extends RulesetRule = RulesetRule> = (rule: R, evt: SyscallEvent, ctx: EngineContext) => void;
 
 /**
  * Which rules an enable/disable call is about. A name matches exactly, or as a glob when it has
@@ -45,17 +63,18 @@ export type MatchCallback = (rule: RulesetRule, evt: SyscallEvent, ctx: EngineCo
  */
 export type RuleSelector = { name: string } | { tag: string } | { all: true };
 
-export class Ruleset {
+/** `R`: the rules it holds; compileRuleset's carry their LoadedRule (src/rules/compiler). */
+export class Ruleset<R extends RulesetRule = RulesetRule> {
   private readonly enabled: boolean[];
   private matching: RuleMatching;
   private minRank: number;
   private readonly source: string;
-  private buckets = new Map<string, RulesetRule[]>();
+  private buckets = new Map<string, R[]>();
   /** Active rules with no event type restriction: the bucket for event types no rule names. */
-  private anyType: RulesetRule[] = [];
+  private anyType: R[] = [];
 
   constructor(
-    private readonly all: readonly RulesetRule[],
+    private readonly all: readonly R[],
     opts: RulesetOptions = {},
   ) {
     this.enabled = all.map((r) => r.enabled);
@@ -66,7 +85,7 @@ export class Ruleset {
   }
 
   /** Every rule, in load order, active or not. */
-  rules(): readonly RulesetRule[] {
+  rules(): readonly R[] {
     return this.all;
   }
 
@@ -103,7 +122,7 @@ export class Ruleset {
   }
 
   /** The active rules an event of this type meets, in load order. */
-  candidates(type: string): readonly RulesetRule[] {
+  candidates(type: string): readonly R[] {
     return this.buckets.get(type) ?? this.anyType;
   }
 
@@ -113,7 +132,7 @@ export class Ruleset {
   }
 
   /** Evaluates the event; calls onMatch per matching rule (or for the first one); returns the count. */
-  evaluate(evt: SyscallEvent, ctx: EngineContext, onMatch: MatchCallback): number {
+  evaluate(evt: SyscallEvent, ctx: EngineContext, onMatch: MatchCallback<R>): number {
     const rules = this.buckets.get(evt.type) ?? this.anyType;
     let n = 0;
     for (let i = 0; i < rules.length; i++) {
@@ -133,8 +152,8 @@ export class Ruleset {
   }
 
   private rebuild(): void {
-    const buckets = new Map<string, RulesetRule[]>();
-    const anyType: RulesetRule[] = [];
+    const buckets = new Map<string, R[]>();
+    const anyType: R[] = [];
     // Buckets hold load order: typed rules and 'all' rules interleave as they were loaded.
     for (const r of this.all) if (r.evttypes !== 'all') for (const t of r.evttypes) if (!buckets.has(t)) buckets.set(t, []);
     this.all.forEach((r, i) => {

@@ -1,6 +1,9 @@
 // The event schema: every event type the engine understands, with its parameters under Falco's
 // names. The kernel probe's record layout (native/probe/events.h) follows this table param by param;
 // a test keeps the two in agreement. Field extractors render flag and enum params through `render`.
+// Below the table: every other name evt.type may use (all syscalls, Falco's other events).
+
+import { SYSCALLS_X86_64 } from './syscalls-x86_64.js';
 
 export type ParamType =
   | 'fd' // int fd number
@@ -173,27 +176,35 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
 export const EVENT_BY_NAME: ReadonlyMap<string, EventTypeSpec> = new Map(EVENT_TYPES.map((e) => [e.name, e]));
 export const EVENT_BY_ID: readonly (EventTypeSpec | undefined)[] = EVENT_TYPES;
 
-/** Event names Falco knows that this engine accepts in conditions even though the probe never emits them. */
-export function isKnownEventName(name: string): boolean {
-  return EVENT_BY_NAME.has(name) || FALCO_ONLY_EVENT_NAMES.has(name);
-}
+/** Every x86-64 syscall name (the kernel's syscall_64.tbl), captured or not. */
+export const SYSCALL_NAMES: ReadonlySet<string> = new Set(SYSCALLS_X86_64.map(([, name]) => name));
 
 /**
- * Syscall and event names that appear in Falco rule files but that falconet does not capture.
- * A rule restricted to these loads (Falco users keep their files) but can never match; the loader
- * warns about it.
+ * Falco's event names that are not x86-64 syscall names (libs' event table): its events that are
+ * no syscall (container, procexit, signaldeliver, scheduler switches, page faults, plugin and
+ * meta events, the iterator's task events), and its own names for syscalls, some of other
+ * architectures (pread for pread64, umount for umount2, stat64, mmap2, send...).
  */
-export const FALCO_ONLY_EVENT_NAMES: ReadonlySet<string> = new Set([
-  'container', 'k8s', 'pluginevent', 'signaldeliver', 'switch', 'page_fault', 'procinfo', 'infra',
-  'ioctl', 'readv', 'writev', 'pread', 'pwrite', 'preadv', 'pwritev', 'sendmmsg', 'recvmmsg', 'getsockopt',
-  'setsockopt', 'shutdown', 'socketpair', 'poll', 'ppoll', 'select', 'epoll_wait', 'nanosleep', 'futex',
-  'brk', 'munmap', 'getrlimit', 'setrlimit', 'prlimit', 'getdents', 'getdents64', 'getcwd', 'stat',
-  'lstat', 'fstat', 'newfstatat', 'access', 'faccessat', 'faccessat2', 'inotify_init', 'inotify_init1',
-  'timerfd_create', 'eventfd', 'eventfd2', 'signalfd', 'signalfd4', 'epoll_create', 'epoll_create1',
-  'tkill', 'tgkill', 'quotactl', 'setrlimit', 'mlock', 'munlock', 'mlockall',
-  'munlockall', 'splice', 'sendfile', 'fchmodat2', 'umount', 'delete_module', 'copy_file_range',
-  'open_by_handle_at', 'name_to_handle_at', 'truncate', 'ftruncate', 'flock', 'semop', 'semget', 'semctl',
-  'mknod', 'mknodat', 'getuid', 'geteuid', 'getgid', 'getegid', 'getresuid', 'getresgid', 'vmsplice',
-  'sched_yield', 'socketcall', 'lseek', 'llseek',
+export const FALCO_EVENT_NAMES: ReadonlySet<string> = new Set([
+  'syscall', 'procexit', 'signaldeliver', 'switch', 'page_fault', 'container', 'procinfo', 'infra', 'k8s',
+  'mesos', 'drop', 'scapevent', 'asyncevent', 'notification', 'tracer', 'pluginevent', 'cpu_hotplug',
+  'useradded', 'userdeleted', 'groupadded', 'groupdeleted', 'task', 'task_file_anon_inode',
+  'task_file_directory', 'task_file_memfd', 'task_file_pipe', 'task_file_regular', 'task_file_socket_inet',
+  'task_file_socket_inet6', 'task_file_socket_netlink', 'task_file_socket_unix',
+  'pread', 'pwrite', 'prlimit', 'umount', 'stat64', 'lstat64', 'fstat64', 'llseek', 'mmap2', 'send', 'recv',
+  'socketcall',
 ]);
 
+/**
+ * Whether `evt.type` may name this: an event type of this engine, a syscall or one of Falco's event
+ * names. A name that is none of these is a typo (`evt.type = opne`), which Falco rejects too.
+ * Whether falconet can capture it is another question (the loader's `capturable`).
+ */
+export function isKnownEventName(name: string): boolean {
+  return EVENT_BY_NAME.has(name) || SYSCALL_NAMES.has(name) || FALCO_EVENT_NAMES.has(name);
+}
+
+/** Known names (see isKnownEventName) this engine has no event type for: rules on them never match here. */
+export const FALCO_ONLY_EVENT_NAMES: ReadonlySet<string> = new Set(
+  [...SYSCALL_NAMES, ...FALCO_EVENT_NAMES].filter((n) => !EVENT_BY_NAME.has(n)),
+);

@@ -4,6 +4,7 @@
 // stay as the list of texts they were assembled from so every part keeps its own file position.
 
 import { error, warning } from './diagnostics.js';
+import { compareVersions, ENGINE_VERSION, parseEngineVersion, satisfies, showVersion, type EngineVersion } from './engine-version.js';
 import type { ExceptionSpec, Item, ListItem, MacroItem, Place, RuleItem, Text } from './items.js';
 import type { Diagnostic, Priority } from './types.js';
 import { closest } from './spelling.js';
@@ -52,11 +53,15 @@ export interface Collection {
   diagnostics: Diagnostic[];
 }
 
+const OUR_ENGINE = parseEngineVersion(ENGINE_VERSION)!;
+
 export interface CollectOptions {
   /** Event sources rules may use; rules for other sources are skipped with a warning. */
   sources?: readonly string[];
   /** Plugins whose requirements are met without loading them (falconet builds container metadata in). */
   builtinPlugins?: readonly string[];
+  /** The engine version `required_engine_version` is checked against (tests); ENGINE_VERSION by default. */
+  engineVersion?: EngineVersion;
 }
 
 export function collect(items: readonly Item[], opts: CollectOptions = {}): Collection {
@@ -65,32 +70,32 @@ export function collect(items: readonly Item[], opts: CollectOptions = {}): Coll
   return c.result;
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 class Collector {
   readonly result: Collection = { lists: new Map(), macros: new Map(), rules: new Map(), diagnostics: [] };
   private seq = 0;
   private readonly sources: readonly string[];
   private readonly plugins: readonly string[];
+  private readonly engine: EngineVersion;
+  private highest?: EngineVersion;
 
   constructor(opts: CollectOptions) {
     this.sources = opts.sources ?? ['syscall'];
     this.plugins = opts.builtinPlugins ?? ['container'];
+    this.engine = opts.engineVersion ?? OUR_ENGINE;
   }
 
   add(item: Item): void {
     switch (item.kind) {
       case 'required_engine_version': {
-        const cur = this.result.requiredEngineVersion;
-        if (cur === undefined || compareVersions(item.version, cur) > 0) this.result.requiredEngineVersion = item.version;
+        // As in Falco, a file written for a newer engine is an error, not rules silently misread.
+        if (!satisfies(this.engine, item.parsed)) {
+          const message = `rules require engine version ${item.version}, but falconet's engine version is ${showVersion(this.engine)}`;
+          this.result.diagnostics.push(error('engine-version', message, item.place, { kind: 'file', name: item.place.pos.file }));
+        }
+        if (this.highest === undefined || compareVersions(item.parsed, this.highest) > 0) {
+          this.highest = item.parsed;
+          this.result.requiredEngineVersion = item.version;
+        }
         return;
       }
       case 'required_plugin_versions':

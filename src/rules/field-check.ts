@@ -3,7 +3,7 @@
 // the span of the field reference, so they point at the exact spot, even inside an inlined macro.
 
 import { isKnownEventName } from '../engine/schema.js';
-import type { Expr, FieldRef } from './ast.js';
+import type { Expr, FieldRef, Span } from './ast.js';
 import { whyUnavailable, type FieldCatalog, type SpanError } from './types.js';
 
 type Leaf = Extract<Expr, { kind: 'compare' | 'unary' }>;
@@ -51,13 +51,34 @@ export function checkFields(expr: Expr, catalog: FieldCatalog): SpanError[] {
   return errors;
 }
 
-function unknownEventNames(e: Extract<Expr, { kind: 'compare' }>): SpanError[] {
+/** The literal event names a comparison gives plain evt.type (`evt.type in (open, ioctl)`), with their spans. */
+function eventNameLiterals(e: Extract<Expr, { kind: 'compare' }>): { value: string; span: Span }[] {
   if (e.field.name !== 'evt.type' || e.field.arg !== undefined || e.field.transformers.length > 0) return [];
   if (!['=', '==', '!=', 'in'].includes(e.op)) return [];
   const values = e.value.kind === 'literal' ? [e.value] : e.value.kind === 'list' ? e.value.items : [];
-  return values.flatMap((v) =>
-    v.kind === 'literal' && !isKnownEventName(v.value) ? [{ code: 'unknown-event-type', message: `unknown event type '${v.value}'`, span: v.span }] : [],
+  return values.flatMap((v) => (v.kind === 'literal' ? [{ value: v.value, span: v.span }] : []));
+}
+
+function unknownEventNames(e: Extract<Expr, { kind: 'compare' }>): SpanError[] {
+  return eventNameLiterals(e).flatMap((v) =>
+    isKnownEventName(v.value) ? [] : [{ code: 'unknown-event-type', message: `unknown event type '${v.value}'`, span: v.span }],
   );
+}
+
+/**
+ * Event names the condition compares evt.type with that are valid (a syscall, a Falco event) but
+ * that falconet cannot capture: the rule loads, as in Falco, but never sees those events.
+ */
+export function uncapturedEventNames(expr: Expr, capturable: (type: string) => boolean): SpanError[] {
+  const out: SpanError[] = [];
+  for (const e of leaves(expr)) {
+    if (e.kind !== 'compare') continue;
+    for (const v of eventNameLiterals(e)) {
+      if (!isKnownEventName(v.value) || capturable(v.value)) continue;
+      out.push({ code: 'event-type-not-captured', message: `falconet cannot capture event type '${v.value}': the rule never sees these events`, span: v.span });
+    }
+  }
+  return out;
 }
 
 /** Why `name` with `arg` is not a usable field, or undefined when it is. Shared with output checks. */

@@ -2,6 +2,7 @@
 // keeping where every value was written so later stages can point at it.
 
 import type { ConditionSource } from './ast.js';
+import type { EngineVersion } from './engine-version.js';
 import type { Position, Priority } from './types.js';
 
 /** Where a YAML node was written: its start and how many characters to underline. */
@@ -82,7 +83,9 @@ export interface RuleItem {
 
 export interface EngineVersionItem {
   kind: 'required_engine_version';
+  /** As x.y.z (an old-style integer N reads as 0.N.0). */
   version: string;
+  parsed: EngineVersion;
   place: Place;
 }
 

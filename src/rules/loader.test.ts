@@ -192,7 +192,11 @@ describe('loader: unused lists and macros', () => {
 describe('loader: event types', () => {
   it.each([
     ['an unknown event name is an error at the name', rule('R', 'evt.type in (open, opne)'), ['error:unknown-event-type@f1.yaml:3:33']],
-    ['a rule only on events falconet does not capture loads with a warning', rule('R', 'evt.type = ioctl'), ['warning:never-matches@f1.yaml:1:9']],
+    [
+      'a rule only on events falconet does not capture loads with warnings, at the rule and at the name',
+      rule('R', 'evt.type = page_fault'),
+      ['warning:never-matches@f1.yaml:1:9', 'warning:event-type-not-captured@f1.yaml:3:25'],
+    ],
     ['a contradiction never matches', rule('R', 'evt.type = open and evt.type = close'), ['warning:never-matches@f1.yaml:1:9']],
   ])('%s', (_name, text, expected) => {
     expect(where(load(text))).toEqual(expected);

@@ -5,6 +5,7 @@
 //   macros, fields, evttypes) → unused list/macro warnings.
 // Pure: no file system, no clock; the caller reads the files.
 
+import { EVENT_BY_NAME } from '../engine/schema.js';
 import { collect, type CollectOptions } from './collector.js';
 import { attachSourceLines, sortDiagnostics, warning } from './diagnostics.js';
 import type { Item } from './items.js';
@@ -22,7 +23,14 @@ export interface RuleFile {
 
 export interface LoadOptions extends CollectOptions {
   fields: FieldCatalog;
+  /**
+   * Whether falconet can capture an event type; by default, whether the engine's schema has it. A
+   * rule on a valid type it cannot capture loads with a warning at the type's name.
+   */
+  capturable?: (type: string) => boolean;
 }
+
+const inSchema = (type: string): boolean => EVENT_BY_NAME.has(type);
 
 export interface LoadResult {
   /** Every rule that loaded, enabled or not, in definition order. */
@@ -66,7 +74,7 @@ export function loadRules(files: readonly RuleFile[], opts: LoadOptions): LoadRe
   const warned = new Set<string>();
   for (const r of col.rules.values()) {
     if (!r.knownSource) continue;
-    const res = resolveRule(r, { lists: lists.items, macros, fields: opts.fields, warned });
+    const res = resolveRule(r, { lists: lists.items, macros, fields: opts.fields, capturable: opts.capturable ?? inSchema, warned });
     res.listsUsed.forEach((l) => listsUsed.add(l));
     res.macrosUsed.forEach((m) => macrosUsed.add(m));
     diagnostics.push(...res.diagnostics);

@@ -3,15 +3,17 @@
 // collector's call.
 
 import { isMap, isSeq, type Node } from 'yaml';
+import { parseEngineVersion, showVersion } from './engine-version.js';
 import type { EngineVersionItem, Place, PluginVersionsItem } from './items.js';
 import { deref, entries, placeOf, readText, report, type ReadCtx } from './yaml-values.js';
 
 export function readEngineVersion(ctx: ReadCtx, node: Node | undefined, at: Place): EngineVersionItem | undefined {
   const v = readText(ctx, node, 'required_engine_version', at);
   if (!v) return undefined;
-  // Falco accepts a bare number (the old engine version scheme) or a semver string.
-  if (!/^\d+(\.\d+){0,2}$/.test(v.value.trim())) return report(ctx, 'bad-value', `engine version '${v.value}' is not a version like 0.57.0`, v.place);
-  return { kind: 'required_engine_version', version: v.value.trim(), place: v.place };
+  // Falco accepts a bare number (the old engine version scheme, N meaning 0.N.0) or a semver string.
+  const parsed = parseEngineVersion(v.value);
+  if (!parsed) return report(ctx, 'bad-value', `engine version '${v.value}' is not a semver version like 0.57.0 (or an old-style integer like 26)`, v.place);
+  return { kind: 'required_engine_version', version: showVersion(parsed), parsed, place: v.place };
 }
 
 export function readPlugins(ctx: ReadCtx, node: Node | undefined, at: Place): PluginVersionsItem | undefined {

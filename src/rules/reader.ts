@@ -174,6 +174,10 @@ function readRule(ctx: ReadCtx, kv: Entries, name: string, place: Place, append:
       return report(ctx, 'missing-key', `rule '${name}' is missing ${missing.map((k) => `'${k}'`).join(', ')}`, place);
     }
   }
+  // Falco refuses an append that brings nothing to append, rather than loading it as a no-op.
+  if (mode === 'append' && !has('condition') && !has('exceptions')) {
+    return report(ctx, 'missing-key', `appending to rule '${name}' needs a 'condition' or 'exceptions' to append`, place);
+  }
   const fields = readRuleFields(ctx, kv, place, mode !== 'define');
   if (!fields) return undefined;
   if (mode === 'append') {

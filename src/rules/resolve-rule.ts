@@ -2,11 +2,10 @@
 // macros, check every field (condition and output) against the catalog, derive its event types. The
 // result is a LoadedRule, or the positioned reasons it cannot load.
 
-import { EVENT_BY_NAME } from '../engine/schema.js';
 import type { CollectedRule } from './collector.js';
 import { diagnostic, warning } from './diagnostics.js';
 import { applyExceptions } from './exceptions.js';
-import { checkFields, fieldProblem, suspiciousComparisons, unavailableFields } from './field-check.js';
+import { checkFields, fieldProblem, suspiciousComparisons, unavailableFields, uncapturedEventNames } from './field-check.js';
 import type { MacroTable } from './macro-table.js';
 import { DOTTED_ARG_FIELDS } from './grammar/index.js';
 import { parseTemplate } from './output/index.js';
@@ -19,6 +18,8 @@ export interface RuleEnv {
   lists: ReadonlyMap<string, string[]>;
   macros: MacroTable;
   fields: FieldCatalog;
+  /** Whether falconet can capture an event type (evt.type names it cannot still load, with a warning). */
+  capturable: (type: string) => boolean;
   /** Places already warned about, shared across the rules of one load. */
   warned: Set<string>;
 }
@@ -78,7 +79,8 @@ export function resolveRule(r: CollectedRule, env: RuleEnv): RuleResolution {
   if (failed || problems.length > 0) return out;
 
   // Reported once per place, even when a macro holding it is used by many rules.
-  for (const p of [...suspiciousComparisons(macros.expr), ...unavailableFields(macros.expr, env.fields)]) {
+  const cautions = [...suspiciousComparisons(macros.expr), ...unavailableFields(macros.expr, env.fields), ...uncapturedEventNames(macros.expr, env.capturable)];
+  for (const p of cautions) {
     const d = spanDiagnostic('warning', p, r.place, itemOf(p));
     const key = `${d.pos.file}:${d.pos.line}:${d.pos.col}`;
     if (!env.warned.has(key)) {
@@ -90,8 +92,8 @@ export function resolveRule(r: CollectedRule, env: RuleEnv): RuleResolution {
   const evttypes = resolveEvttypes(macros.expr);
   if (evttypes === 'all' && r.warnEvttypes) {
     diagnostics.push(warning('no-evttype', `rule '${r.name}' does not restrict evt.type: it is checked against every event, which is slow`, r.place, item));
-  } else if (evttypes !== 'all' && ![...evttypes].some((t) => EVENT_BY_NAME.has(t))) {
-    // Falco-only event types (ioctl, signaldeliver...) load so users keep their files, but say so.
+  } else if (evttypes !== 'all' && ![...evttypes].some(env.capturable)) {
+    // Event types falconet cannot capture (ioctl, signaldeliver...) load so users keep their files, but say so.
     const which = evttypes.size === 0 ? 'no event type satisfies its condition' : `falconet does not capture ${[...evttypes].join(', ')}`;
     diagnostics.push(warning('never-matches', `rule '${r.name}' can never match: ${which}`, r.place, item));
   }

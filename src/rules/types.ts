@@ -1,7 +1,14 @@
-// Shared shapes of the rules pipeline: positions, diagnostics, priorities, loaded rules and the field
-// catalog the pipeline validates against. Pure data: no I/O here or anywhere under src/rules.
+// Shared shapes of the rules pipeline: positions, diagnostics and loaded rules, plus (re-exported from
+// src/engine) priorities and the field catalog the pipeline validates against. Pure data: no I/O here
+// or anywhere under src/rules.
 
 import type { Expr, Span } from './ast.js';
+import type { Priority } from '../engine/priority.js';
+
+// Field and priority vocabulary lives with the engine (which the rules language builds on, never the
+// reverse); re-exported here so the language's users find it in one place.
+export { parsePriority, priorityLabel, PRIORITIES, type Priority } from '../engine/priority.js';
+export { whyUnavailable, type FieldCatalog, type FieldInfo, type FieldType } from '../engine/fields/info.js';
 
 /** A place in a rule file, 1-based like a compiler's. */
 export interface Position {
@@ -26,22 +33,6 @@ export interface Diagnostic {
   item?: { kind: 'list' | 'macro' | 'rule' | 'exception' | 'file'; name: string };
 }
 
-/** Falco's priorities, most severe first; the numeric value orders them (lower = more severe). */
-export const PRIORITIES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFORMATIONAL', 'DEBUG'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-/** Parses a priority in any case; INFO is accepted for INFORMATIONAL. Undefined when not a priority. */
-export function parsePriority(text: string): Priority | undefined {
-  const upper = text.trim().toUpperCase();
-  if (upper === 'INFO') return 'INFORMATIONAL';
-  return (PRIORITIES as readonly string[]).includes(upper) ? (upper as Priority) : undefined;
-}
-
-/** Title case as Falco prints priorities in alert lines: "Notice", "Warning", "Informational". */
-export function priorityLabel(p: Priority): string {
-  return p.charAt(0) + p.slice(1).toLowerCase();
-}
-
 /** A rule after collection and resolution: macros inlined, lists expanded, exceptions appended. */
 export interface LoadedRule {
   name: string;
@@ -63,45 +54,6 @@ export interface LoadedRule {
   warnEvttypes: boolean;
   pos: Position;
 }
-
-/** What the pipeline needs to know about fields; the engine's field registry implements it. */
-export interface FieldCatalog {
-  /** Undefined when no field of that name exists. */
-  lookup(name: string): FieldInfo | undefined;
-}
-
-export interface FieldInfo {
-  name: string;
-  type: FieldType;
-  desc: string;
-  /** How the field takes an argument: none, an index like proc.aname[2], or a key like evt.arg.name / evt.arg[name]. */
-  arg: 'none' | 'index' | 'key' | 'optional-index' | 'required-key';
-  /** False when falconet never has the data (DNS names, I/O buffers): the field always reads `<NA>`. */
-  available?: boolean;
-  /**
-   * Why `falconet run` does not fill the field on a live host (yet), when it does not: a rule whose
-   * condition uses it loads with a warning that says so.
-   */
-  unavailable?: string;
-}
-
-/** Why a field is not filled live, or undefined when it is. */
-export function whyUnavailable(info: FieldInfo): string | undefined {
-  return info.unavailable ?? (info.available === false ? 'falconet never has this data: it always reads <NA>' : undefined);
-}
-
-export type FieldType =
-  | 'string'
-  | 'number'
-  | 'bool'
-  | 'ipaddr'
-  | 'ipnet'
-  | 'port'
-  | 'abstime'
-  | 'reltime'
-  | 'bytes'
-  /** Several values at once (proc.aname without index, fd.types, container.mounts...). */
-  | 'list';
 
 /** A problem found in a condition or output, positioned by the span of the node it concerns. */
 export interface SpanError {

@@ -10,18 +10,21 @@ describe('falconet replay', () => {
     const r = falconet(['replay', SHELL, '--json']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
+    // The shell, then `ls` run from it: not on the allowlist rules/default.yaml ships for nginx images.
+    expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[0] ?? '')).toEqual({
       hostname: 'node-1',
       output:
-        '01:00:01.200000000: Notice A shell was spawned in a container with an attached terminal (user=root container=web (id=3f2a9c81d2e4) shell=sh parent=runc cmdline=sh terminal=34816)' +
-        // append_output: the container and pod fields the rule did not name (the container line's image; no pod)
-        ' container_image_repository=nginx container_image_tag=1.25 k8s_ns_name=<NA> k8s_pod_name=<NA>',
+        '01:00:01.200000000: Notice A shell was spawned in a container with an attached terminal (user=root shell=sh parent=runc' +
+        ' command=sh terminal=34816 container=web image=nginx:1.25 container_id=3f2a9c81d2e4 k8s_pod=<NA> k8s_ns=<NA>)' +
+        // append_output: the container fields the rule did not name (the container line's image)
+        ' container_image_repository=nginx container_image_tag=1.25',
       output_fields: {
         'evt.time': 1764118801200000000,
         'user.name': 'root',
         'container.name': 'web',
         'container.id': '3f2a9c81d2e4',
+        'container.image': 'nginx:1.25',
         'proc.name': 'sh',
         'proc.pname': 'runc',
         'proc.cmdline': 'sh',
@@ -37,9 +40,14 @@ describe('falconet replay', () => {
       tags: ['container', 'shell', 'mitre_execution', 'T1059'],
       time: '2025-11-26T01:00:01.200000000Z',
     });
+    expect(JSON.parse(lines[1] ?? '')).toMatchObject({
+      rule: 'Unexpected process in container image',
+      priority: 'Warning',
+      output_fields: { 'proc.name': 'ls', 'proc.cmdline': 'ls /', 'proc.pname': 'sh', 'container.image.repository': 'nginx' },
+    });
     // The exact nanosecond timestamp survives (a double could not hold it).
     expect(lines[0]).toContain('"evt.time":1764118801200000000');
-    expect(r.stderr).toContain('4 events, 1 alerts, 0 bad lines');
+    expect(r.stderr).toContain('4 events, 2 alerts, 0 bad lines');
   });
 
   it("fires Falco's own rule from the upstream ruleset on the same stream", () => {
@@ -74,7 +82,7 @@ describe('falconet replay', () => {
   it('writes alerts to a file as well with --file-output', () => {
     const out = join(tempDir(), 'alerts.log');
     expect(falconet(['replay', SHELL, '--file-output', out]).code).toBe(0);
-    expect(readFileSync(out, 'utf8')).toMatch(/^01:00:01\.200000000: Notice A shell was spawned.*\n$/);
+    expect(readFileSync(out, 'utf8')).toMatch(/^01:00:01\.200000000: Notice A shell was spawned.*\n01:00:01\.300000000: Warning Process not on its image's allowlist .*\n$/);
   });
 
   it("takes Falco's -o key=value alert settings, with --json and --file-output as their shorthands", () => {
@@ -82,7 +90,7 @@ describe('falconet replay', () => {
     const out = join(dir, 'new', 'dirs', 'alerts.json');
     const r = falconet(['replay', SHELL, '-o', 'json_output=true', '-o', 'file_output.enabled=true', '-o', `file_output.filename=${out}`, '-o', 'json_include_tags_property=false', '-o', 'json_include_message_property=true', '-o', 'time_format_iso_8601=true']);
     expect(r.code, r.stderr).toBe(0);
-    const alert = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    const alert = JSON.parse(r.stdout.split('\n')[0] ?? '') as Record<string, unknown>;
     expect(Object.keys(alert)).toEqual(['hostname', 'message', 'output', 'output_fields', 'priority', 'rule', 'source', 'time']);
     expect(alert.output).toMatch(/^2025-11-26T01:00:01\.200000000Z: Notice A shell was spawned/);
     expect(alert.message).toMatch(/^A shell was spawned in a container with an attached terminal \(user=root/);

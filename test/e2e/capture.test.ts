@@ -20,7 +20,7 @@ interface Line {
   path?: string;
 }
 
-const SHADOW_ALERT = /Warning Credential file opened for reading by untrusted program \(file=\/etc\/shadow user=root uid=0 process=cat cmdline=cat \/etc\/shadow /;
+const SHADOW_ALERT = /Warning Credential file opened for reading by untrusted program \(file=\/etc\/shadow user=root uid=0 process=cat command=cat \/etc\/shadow /;
 
 /** Captures `cat /etc/shadow` with the default rules; returns the file and its lines. */
 async function captureShadow(format: string[]): Promise<{ file: string; lines: Line[] }> {

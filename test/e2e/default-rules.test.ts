@@ -1,22 +1,27 @@
-// Every default rule that can fire on a plain host (no container, no kernel module), fired by a real
-// action during one live `falconet run --json` session with rules/default.yaml. Each action is a child
-// process whose paths or arguments carry this worker's TAG, so alerts caused by anything else on the
-// host (other test files run in parallel) are told apart, and each must produce exactly one alert.
-// Everything the actions touch is created for them and removed afterwards.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelTestsPossible, startLive, until } from './env.js';
+// Every default rule that can fire on a plain host (no container), fired by a real action during one
+// live `falconet run -r rules/default.yaml --json` session. Each action is a child process whose
+// paths or arguments carry this worker's TAG, so alerts caused by anything else on the host (other
+// test files run in parallel) are told apart, and each must produce exactly one alert. Everything the
+// actions touch is created for them and removed afterwards. The container actions are in
+// detection-container.test.ts.
+import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { kernelTestsPossible } from './env.js';
+import { exec, runSession, sessionTests, type Session, type Step } from './detection.js';
 
 const why = kernelTestsPossible();
 
 const TAG = `falconet-e2e-${process.pid}`;
 const DIR = `/tmp/${TAG}`;
 const BIN = `/usr/local/bin/${TAG}`;
+const ETC = `/etc/${TAG}.conf`;
 const LOG = `/var/log/${TAG}.log`;
+const SHM = `/dev/shm/${TAG}-true`;
 const HISTORY = `${DIR}/.bash_history`;
 const ZSH_HISTORY = `${DIR}/.zsh_history`;
 const LINK = `${DIR}/shadow-link`;
+const SUID = `${DIR}/suid`;
+const GONE = `${DIR}/gone`;
 
 // Runs /bin/true from an anonymous memory file, through /proc/self/fd/N as fexecve-less loaders do.
 const MEMFD_EXEC = `
@@ -41,97 +46,121 @@ finally:
     child.wait()
 `;
 
-type Matcher = string | RegExp;
+// Reads 64 bytes of a forked child's memory with process_vm_readv (no ptrace): the child has the
+// same address space layout, so the parent's buffer address is valid there.
+const VM_READV = `
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+class iovec(ctypes.Structure):
+    _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]
+secret = ctypes.create_string_buffer(b'a secret', 64)
+pid = os.fork()
+if pid == 0:
+    time.sleep(30)
+    os._exit(0)
+try:
+    out = ctypes.create_string_buffer(64)
+    local = iovec(ctypes.cast(out, ctypes.c_void_p), 64)
+    remote = iovec(ctypes.cast(secret, ctypes.c_void_p), 64)
+    n = libc.process_vm_readv(pid, ctypes.byref(local), ctypes.c_ulong(1), ctypes.byref(remote), ctypes.c_ulong(1), ctypes.c_ulong(0))
+    if n != 64:
+        sys.exit('process_vm_readv: ' + os.strerror(ctypes.get_errno()))
+finally:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+`;
 
-interface Action {
-  rule: string;
-  what: string;
-  cmd: string[];
-  /** The output fields that identify this action's alert, given the command's stdout. */
-  fields: (stdout: string) => Record<string, Matcher>;
+/** A host action: it must exit 0 (grep: 1, no line found, is fine too). */
+async function act(cmd: string, ...args: string[]): Promise<void> {
+  const r = await exec(cmd, args, 20_000);
+  if (r.code !== 0 && !(cmd === 'grep' && r.code === 1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
 }
 
-const ACTIONS: Action[] = [
+const onHost = { 'container.id': 'host' };
+
+const STEPS: Step[] = [
   {
-    rule: 'Write below binary directory',
     what: 'touch a new file in /usr/local/bin',
-    cmd: ['touch', BIN],
-    fields: () => ({ 'fd.name': BIN, 'proc.name': 'touch', 'proc.cmdline': `touch ${BIN}` }),
+    run: () => act('touch', BIN),
+    expect: [{ rule: 'Write below binary dir', fields: { ...onHost, 'fd.name': BIN, 'proc.name': 'touch', 'proc.cmdline': `touch ${BIN}` } }],
   },
   {
-    rule: 'Log file cleared or removed',
+    what: 'remove it again',
+    run: () => act('rm', BIN),
+    expect: [{ rule: 'Modify binary dirs', fields: { ...onHost, 'fs.path.name': BIN, 'evt.type': 'unlinkat', 'proc.name': 'rm' } }],
+  },
+  {
+    what: 'touch a new file in /etc',
+    run: () => act('touch', ETC),
+    expect: [{ rule: 'Write below etc', fields: { ...onHost, 'fd.name': ETC, 'proc.name': 'touch', 'proc.cmdline': `touch ${ETC}` } }],
+  },
+  {
     what: 'truncate a log on open (cp /dev/null opens it O_TRUNC)',
-    cmd: ['cp', '/dev/null', LOG],
-    fields: () => ({ 'fs.path.name': LOG, 'evt.type': 'openat', 'proc.name': 'cp' }),
+    run: () => act('cp', '/dev/null', LOG),
+    expect: [{ rule: 'Clear Log Activities', fields: { ...onHost, 'fs.path.name': LOG, 'evt.type': 'openat', 'proc.name': 'cp' } }],
   },
   {
-    rule: 'Log file cleared or removed',
     what: 'remove a log',
-    cmd: ['rm', LOG],
-    fields: () => ({ 'fs.path.name': LOG, 'evt.type': 'unlinkat', 'proc.name': 'rm' }),
+    run: () => act('rm', LOG),
+    expect: [{ rule: 'Clear Log Activities', fields: { ...onHost, 'fs.path.name': LOG, 'evt.type': 'unlinkat', 'proc.name': 'rm' } }],
   },
   {
-    rule: 'Shell history deleted',
     what: 'remove a .bash_history',
-    cmd: ['rm', HISTORY],
-    fields: () => ({ 'fs.path.name': HISTORY, 'evt.type': 'unlinkat', 'proc.name': 'rm', 'proc.cmdline': `rm ${HISTORY}` }),
+    run: () => act('rm', HISTORY),
+    expect: [{ rule: 'Delete or rename shell history', fields: { 'fs.path.name': HISTORY, 'evt.type': 'unlinkat', 'proc.name': 'rm', 'proc.cmdline': `rm ${HISTORY}` } }],
   },
   {
-    rule: 'Shell history deleted',
     what: 'truncate a .zsh_history on open',
-    cmd: ['cp', '/dev/null', ZSH_HISTORY],
-    fields: () => ({ 'fs.path.name': ZSH_HISTORY, 'evt.type': 'openat', 'proc.name': 'cp', 'proc.cmdline': `cp /dev/null ${ZSH_HISTORY}` }),
+    run: () => act('cp', '/dev/null', ZSH_HISTORY),
+    expect: [{ rule: 'Delete or rename shell history', fields: { 'fs.path.name': ZSH_HISTORY, 'evt.type': 'openat', 'proc.name': 'cp', 'proc.cmdline': `cp /dev/null ${ZSH_HISTORY}` } }],
   },
   {
-    rule: 'Symlink to credential file',
     what: 'link to /etc/shadow',
-    cmd: ['ln', '-s', '/etc/shadow', LINK],
-    fields: () => ({ 'evt.arg.target': '/etc/shadow', 'evt.arg.linkpath': LINK, 'proc.name': 'ln' }),
+    run: () => act('ln', '-s', '/etc/shadow', LINK),
+    expect: [{ rule: 'Create Symlink Over Sensitive Files', fields: { 'evt.arg.target': '/etc/shadow', 'evt.arg.linkpath': LINK, 'proc.name': 'ln' } }],
   },
   {
-    rule: 'Credential file read by untrusted program',
     what: 'read /etc/shadow',
-    cmd: ['grep', '-c', TAG, '/etc/shadow'],
-    fields: () => ({ 'fd.name': '/etc/shadow', 'proc.name': 'grep', 'proc.cmdline': `grep -c ${TAG} /etc/shadow` }),
+    run: () => act('grep', '-c', TAG, '/etc/shadow'),
+    expect: [{ rule: 'Read sensitive file untrusted', fields: { ...onHost, 'fd.name': '/etc/shadow', 'proc.name': 'grep', 'proc.cmdline': `grep -c ${TAG} /etc/shadow` } }],
   },
   {
-    rule: 'Fileless program execution',
+    what: 'look for private keys',
+    run: () => act('find', DIR, '-name', 'id_rsa'),
+    expect: [{ rule: 'Search Private Keys or Passwords', fields: { ...onHost, 'proc.name': 'find', 'proc.cmdline': `find ${DIR} -name id_rsa` } }],
+  },
+  {
+    what: 'set the setuid bit',
+    run: () => act('chmod', 'u+s', SUID),
+    expect: [{ rule: 'Set Setuid or Setgid bit', fields: { ...onHost, 'fs.path.name': SUID, 'proc.name': 'chmod', 'evt.arg.mode': /S_ISUID/ } }],
+  },
+  {
+    what: 'run a program from /dev/shm',
+    run: () => act(SHM),
+    expect: [{ rule: 'Execution from /tmp or /dev/shm', fields: { ...onHost, 'proc.exepath': SHM } }],
+  },
+  {
+    what: 'run a deleted binary through its open fd',
+    run: () => act('bash', '-c', `exec 3<${GONE} && rm ${GONE} && /proc/self/fd/3`),
+    expect: [{ rule: 'Execution of a deleted binary', fields: { ...onHost, 'evt.arg.trusted_exepath': `${GONE} (deleted)`, 'evt.arg.filename': '/proc/self/fd/3' } }],
+  },
+  {
     what: 'run a program from a memfd',
-    cmd: ['python3', '-c', MEMFD_EXEC, TAG],
+    run: () => act('python3', '-c', MEMFD_EXEC, TAG),
     // The probe reports the file the image runs (/memfd:NAME), not the /proc/self/fd/N path the caller passed.
-    fields: () => ({ 'proc.exepath': `/memfd:${TAG}` }),
+    expect: [{ rule: 'Fileless execution via memfd_create', fields: { ...onHost, 'proc.exepath': `/memfd:${TAG}` } }],
   },
   {
-    rule: 'Process attached with ptrace',
     what: 'PTRACE_SEIZE a child',
-    cmd: ['python3', '-c', PTRACE_SEIZE, TAG],
-    fields: (stdout) => ({ 'evt.arg.request': 'PTRACE_SEIZE', 'evt.arg.pid': stdout.trim(), 'proc.cmdline': new RegExp(`${TAG}$`) }),
+    run: () => act('python3', '-c', PTRACE_SEIZE, TAG),
+    expect: [{ rule: 'PTRACE attached to process', fields: { 'evt.arg.request': 'PTRACE_SEIZE', 'evt.arg.pid': /^\d+$/, 'proc.cmdline': new RegExp(`${TAG}$`) } }],
+  },
+  {
+    what: "read a child's memory with process_vm_readv",
+    run: () => act('python3', '-c', VM_READV, TAG),
+    expect: [{ rule: 'Read process memory via process_vm_readv', fields: { ...onHost, 'evt.type': 'process_vm_readv', 'evt.rawres': '64', 'proc.cmdline': new RegExp(`${TAG}$`) } }],
   },
 ];
-
-interface Alert {
-  rule: string;
-  output_fields: Record<string, unknown>;
-}
-
-/** What each action printed, then the alerts of the whole session. */
-interface Session {
-  stdouts: string[];
-  alerts: Alert[];
-  stderr: string;
-}
-
-function matches(alert: Alert, rule: string, fields: Record<string, Matcher>): boolean {
-  if (alert.rule !== rule) return false;
-  return Object.entries(fields).every(([k, m]) => {
-    const v = String(alert.output_fields[k]);
-    return typeof m === 'string' ? v === m : m.test(v);
-  });
-}
-
-function parseAlerts(stdout: string): Alert[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Alert);
-}
 
 /** The files the actions work on: made before the session so that making them raises nothing. */
 function prepare(): void {
@@ -139,65 +168,33 @@ function prepare(): void {
   writeFileSync(HISTORY, 'ls\n');
   writeFileSync(ZSH_HISTORY, 'ls\n');
   writeFileSync(LOG, 'an old log line\n');
+  writeFileSync(SUID, '');
+  copyFileSync('/bin/true', SHM);
+  chmodSync(SHM, 0o755);
+  copyFileSync('/bin/true', GONE);
+  chmodSync(GONE, 0o755);
 }
 
 function cleanUp(): void {
-  for (const p of [DIR, BIN, LOG]) rmSync(p, { recursive: true, force: true });
-}
-
-function act(a: Action): string {
-  const r = spawnSync(a.cmd[0]!, a.cmd.slice(1), { encoding: 'utf8', timeout: 20_000 });
-  // grep exits 1 when it finds no line: the read is what counts.
-  if (r.error || (r.status !== 0 && a.cmd[0] !== 'grep')) throw new Error(`${a.what}: ${a.cmd[0]} failed (${r.status}): ${r.error?.message ?? r.stderr}`);
-  return r.stdout;
-}
-
-/** One `falconet run --json` with the default rules around all the actions. */
-async function session(): Promise<Session> {
-  const live = await startLive(['run', '--json']);
-  try {
-    const stdouts = ACTIONS.map(act);
-    // Records reach the engine in batches: wait for every expected alert, or give up after a while.
-    const all = () => ACTIONS.every((a, i) => parseAlerts(live.out.stdout).some((al) => matches(al, a.rule, a.fields(stdouts[i]!))));
-    await until(all, 10_000);
-    await new Promise((r) => setTimeout(r, 300)); // a duplicate alert would arrive now
-    await live.stop();
-    return { stdouts, alerts: parseAlerts(live.out.stdout), stderr: live.out.stderr };
-  } finally {
-    if (live.child.exitCode === null) live.child.kill('SIGKILL');
-  }
+  for (const p of [DIR, BIN, ETC, LOG, SHM]) rmSync(p, { recursive: true, force: true });
 }
 
 describe('default rules on real activity (live kernel)', () => {
   let s: Session | undefined;
-  let failure: Error | undefined;
+  let failure: string | undefined;
 
   beforeAll(async () => {
     if (why !== undefined) return; // 'is possible here' reports it
     cleanUp();
     prepare();
     try {
-      s = await session();
+      s = await runSession(STEPS);
+      failure = s.failure;
     } catch (err) {
-      failure = err as Error;
+      failure = (err as Error).message;
     }
   }, 90_000);
   afterAll(cleanUp);
 
-  it('is possible here', () => {
-    expect(why, why).toBeUndefined();
-  });
-
-  it('the session ran and stopped cleanly', () => {
-    expect(failure?.message).toBeUndefined();
-    expect(s?.stderr).toContain('"msg":"stopped"');
-  });
-
-  it.each(ACTIONS.map((a, i) => [a.rule, a.what, i] as const))('%s fires once: %s', (rule, _what, i) => {
-    const a = ACTIONS[i]!;
-    const fields = a.fields(s?.stdouts[i] ?? '');
-    const hits = (s?.alerts ?? []).filter((al) => matches(al, rule, fields));
-    const ofRule = (s?.alerts ?? []).filter((al) => al.rule === rule).map((al) => al.output_fields);
-    expect(hits.length, `alerts of "${rule}" in the session: ${JSON.stringify(ofRule, null, 1)}`).toBe(1);
-  });
+  sessionTests(why, STEPS, () => ({ session: s, failure }));
 });

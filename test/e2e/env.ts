@@ -37,7 +37,10 @@ export async function startLive(args: string[]): Promise<LiveCommand> {
   // The webserver's fixed default port would let only one monitor run at a time: tests that start
   // two side by side, or one whose predecessor is still stopping, take a free port instead.
   if (args[0] === 'run' && !args.some((a) => a.startsWith('webserver.'))) args = [...args, '-o', 'webserver.listen_port=0'];
-  const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, ...args], { cwd: ROOT });
+  // Rules that compare fd.sip.name with names (Falco's kubernetes.default.svc.cluster.local) would have
+  // the monitor ask the network's DNS server: tests resolve /etc/hosts names only (src/metadata/dns).
+  const env = { ...process.env, FALCONET_DNS_HOSTS_ONLY: process.env.FALCONET_DNS_HOSTS_ONLY ?? '1' };
+  const child = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, ...args], { cwd: ROOT, env });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));

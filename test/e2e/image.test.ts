@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../cli/cli.js';
 import { BUSYBOX_IMAGE, docker, dockerProblem, removeContainers, startContainer } from './docker.js';
 import { until, type JsonAlert } from './env.js';
+import { must } from './spawn.js';
 
 const MONITOR = `falconet-image-${process.pid}`;
 const TARGET = `falconet-image-target-${process.pid}`;
@@ -98,9 +99,8 @@ describe('the container image (dockerd, live kernel)', () => {
 
   beforeAll(async () => {
     if (why) return;
-    const build = spawnSync('bash', [join(ROOT, 'scripts/build-image.sh')], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (build.status !== 0) throw new Error(`scripts/build-image.sh failed:\n${build.stderr.slice(-4000)}`);
-    image = build.stdout.trim().split('\n').at(-1)!;
+    // A cold build takes minutes: not with spawnSync, which would starve vitest's worker RPC.
+    image = (await must('bash', [join(ROOT, 'scripts/build-image.sh')], { timeoutMs: 1_200_000 })).split('\n').at(-1)!;
 
     const logDir = tempDir();
     logFile = join(logDir, 'alerts.json');

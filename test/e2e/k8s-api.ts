@@ -4,8 +4,10 @@
 // restart) and read what it served, so the client under test meets the real protocol over a real
 // socket, 410 Gone included, instead of a mocked library call.
 
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 export type Resource = 'pods' | 'namespaces';
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -67,6 +69,22 @@ interface Watcher {
   resource: Resource;
   matches: Selector;
   res: ServerResponse;
+}
+
+/** A kubeconfig file (in `dir`) that points the monitor at `url`, as on a host outside the cluster. */
+export function writeKubeconfig(dir: string, url: string): string {
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: test, cluster: {server: "${url}", insecure-skip-tls-verify: true}}]
+users: [{name: test, user: {}}]
+contexts: [{name: test, context: {cluster: test, user: test}}]
+current-context: test
+`,
+  );
+  return file;
 }
 
 export async function startFakeApiServer(): Promise<FakeApiServer> {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPAT, tempDir } from '../cli/cli.js';
 import { Containerd, containerdProblem, type PodSpec, type RunningPod } from './containerd.js';
 import { kernelTestsPossible, watchJson, type JsonAlert } from './env.js';
-import { startFakeApiServer, type FakeApiServer } from './k8s-api.js';
+import { startFakeApiServer, writeKubeconfig, type FakeApiServer } from './k8s-api.js';
 
 const why = kernelTestsPossible() ?? containerdProblem();
 const NODE = 'node-1';
@@ -58,14 +58,7 @@ describe('Kubernetes pods in live alerts (containerd CRI + API server)', () => {
     const args = ['-r', `${COMPAT}/falco_rules.yaml`, `${COMPAT}/falco-incubating_rules.yaml`, rules, '--rule-matching', 'all', '--no-docker'];
     const c = ctd;
     // the API server through a kubeconfig, as on a host outside the cluster
-    const kubeconfig = join(tempDir(), 'kubeconfig');
-    writeFileSync(kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: test, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]
-users: [{name: test, user: {}}]
-contexts: [{name: test, context: {cluster: test, user: test}}]
-current-context: test
-`);
+    const kubeconfig = writeKubeconfig(tempDir(), api.url);
     ({ alerts, stderr } = await watchJson([...args, '--cri-socket', c.socket, '--kubeconfig', kubeconfig, '--k8s-node', NODE], async () => {
       after = await c.runPod(admin);
     }, 2500));

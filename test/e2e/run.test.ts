@@ -39,7 +39,7 @@ describe('falconet run (live kernel)', () => {
   it('alerts when someone reads /etc/shadow, with the default rules', async () => {
     const r = await watch([], () => spawnSync('cat', ['/etc/shadow'], { stdio: 'ignore' }));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Warning Credential file opened for reading by untrusted program \(file=\/etc\/shadow user=root uid=0 process=cat cmdline=cat \/etc\/shadow /);
+    expect(r.stdout).toMatch(/Warning Credential file opened for reading by untrusted program \(file=\/etc\/shadow user=root uid=0 process=cat command=cat \/etc\/shadow /);
     expect(r.stderr).toContain('"msg":"stopped"');
   });
 

@@ -92,8 +92,10 @@ export function pathRenderer(dirfd: string | undefined): ArgRenderer {
     // where its relative path led, so that path is the cwd now (joining it again would double it).
     if (evt.type === 'chdir' && evt.res === 0) return t.cwd;
     const fd = dirfd === undefined ? AT_FDCWD : evt.args[dirfd];
-    const base = typeof fd === 'number' && fd !== AT_FDCWD ? (t.fds.get(fd)?.name ?? t.cwd) : t.cwd;
-    return resolvePath(base, raw);
+    // A dirfd the table does not know (or an unknown cwd) leaves the path as the process passed it:
+    // joining it to the cwd instead would name a file that may not be the one the kernel used.
+    const base = typeof fd === 'number' && fd !== AT_FDCWD ? t.fds.get(fd)?.name : t.cwd;
+    return base ? resolvePath(base, raw) : raw;
   };
 }
 

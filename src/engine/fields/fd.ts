@@ -2,8 +2,8 @@
 // Socket ends: c = client (the side that called connect), s = server; l/r = local/remote from the
 // point of view of this process (the server end is local when the fd came from accept).
 
-import type { Fd, FdType, SyscallEvent } from '../event.js';
-import { indexed, notAvailable, plain, type FieldClass, type FieldDescriptor } from './types.js';
+import type { EngineContext, Fd, FdType, SyscallEvent } from '../event.js';
+import { indexed, plain, type FieldClass, type FieldDescriptor, type SomeTester } from './types.js';
 
 const TYPECHAR = new Map<FdType, string>([
   ['file', 'f'], ['directory', 'd'], ['ipv4', '4'], ['ipv6', '6'], ['unix', 'u'], ['pipe', 'p'], ['event', 'e'],
@@ -41,9 +41,28 @@ const ipFd = (evt: SyscallEvent): Fd | undefined => {
   return fd !== undefined && (fd.type === 'ipv4' || fd.type === 'ipv6') ? fd : undefined;
 };
 
-/** DNS names of socket ends: falconet does not resolve them (no data, not a guess). */
-const dnsName = (name: string, which: string): FieldDescriptor =>
-  plain(name, 'string', `the domain name of the ${which} IP address (not resolved by falconet).`, notAvailable, { available: false });
+/**
+ * DNS names of socket ends, as libsinsp answers them: not reverse lookups, but the names the loaded
+ * rules compare the field with, resolved by `falconet run` every 10 s (src/metadata/dns). In a
+ * condition every such name whose addresses hold the IP is a candidate (`fd.sip.name = a` holds when
+ * a's addresses include fd.sip, whichever other names also do); as a value (outputs) the first of
+ * them in rule order. <NA> for other IPs and where nothing resolves names (replays). Made by a factory
+ * despite the note above: few rules read these four, and only on connect/accept-like events.
+ */
+const dnsName = (name: string, which: string, ip: (fd: Fd | undefined) => string | undefined): FieldDescriptor => {
+  const namesOf = (e: SyscallEvent, ctx: EngineContext): readonly string[] | undefined => {
+    const a = ip(ipFd(e));
+    return a === undefined ? undefined : ctx.dnsNames?.(a);
+  };
+  const some: SomeTester = (e, ctx, test) => {
+    const names = namesOf(e, ctx);
+    if (names === undefined) return false;
+    for (const n of names) if (test(n)) return true;
+    return false;
+  };
+  const desc = `the domain name of the ${which} IP address: one of the names the rules compare this field with whose resolved addresses hold it (falconet run resolves them every 10 s; no reverse lookups).`;
+  return plain(name, 'string', desc, (e, ctx) => namesOf(e, ctx)?.[0], { multi: () => 'any', some: () => some });
+};
 
 /** fd.types: the distinct types of the process's open fds; fd.types[N]: the type of fd N. */
 const fdTypes = indexed(
@@ -119,9 +138,9 @@ export const fdFields: FieldClass = {
       return fd === undefined ? undefined : (isFile(fd) || fd.type === 'directory' ? fd.openFlags : undefined);
     }),
     fdTypes,
-    dnsName('fd.cip.name', 'client'),
-    dnsName('fd.sip.name', 'server'),
-    dnsName('fd.lip.name', 'local'),
-    dnsName('fd.rip.name', 'remote'),
+    dnsName('fd.cip.name', 'client', (fd) => fd?.cip),
+    dnsName('fd.sip.name', 'server', (fd) => fd?.sip),
+    dnsName('fd.lip.name', 'local', localIp),
+    dnsName('fd.rip.name', 'remote', remoteIp),
   ],
 };

@@ -180,7 +180,8 @@ describe('field registry', () => {
   it('lists every field once, with availability', () => {
     const list = fieldRegistry.list();
     expect(new Set(list.map((f) => f.name)).size).toBe(list.length);
-    expect(list.find((f) => f.name === 'fd.sip.name')?.available).toBe(false);
+    expect(list.find((f) => f.name === 'evt.buffer')?.available).toBe(false);
+    expect(list.find((f) => f.name === 'fd.sip.name')?.available).not.toBe(false);
     expect(list.find((f) => f.name === 'proc.aname')?.usage).toBe('proc.aname, proc.aname[N]');
     expect(list.find((f) => f.name === 'evt.arg')?.usage).toBe('evt.arg.KEY, evt.arg[KEY]');
   });

@@ -33,7 +33,7 @@ function allAncestors(get: (t: Thread) => string | undefined): Extractor {
 }
 
 /** The same walk for conditions: stops at the first ancestor that passes, allocates nothing. */
-function someAncestor(get: (t: Thread) => string | undefined): SomeTester {
+function someAncestor(get: (t: Thread) => string | number | undefined): SomeTester {
   return (evt, ctx, test) => {
     let cur = ancestor(evt.thread, 1, ctx);
     for (let i = 0; cur && i < MAX_DEPTH; i++) {
@@ -46,7 +46,7 @@ function someAncestor(get: (t: Thread) => string | undefined): SomeTester {
 }
 
 /** proc.aname-style fields: an index gives one ancestor, no index means any of them. */
-function anyAncestor(get: (t: Thread) => string | undefined): Pick<FieldDescriptor, 'multi' | 'some'> {
+function anyAncestor(get: (t: Thread) => string | number | undefined): Pick<FieldDescriptor, 'multi' | 'some'> {
   const some = someAncestor(get);
   return { multi: (a) => (a === undefined ? 'any' : undefined), some: (a) => (a === undefined ? some : undefined) };
 }
@@ -145,7 +145,9 @@ export const procFields: FieldClass = {
       const p = parent(e, ctx);
       return p && cmdline(p);
     }),
-    indexed('proc.apid', 'number', 'the pid of an ancestor: proc.apid[1] is the parent.', (n) => (e, ctx) => ancestor(e.thread, n, ctx)?.pid),
+    // Without index, as in libsinsp: any ancestor's pid (conditions); the pids from the parent up (outputs).
+    indexed('proc.apid', 'number', 'the pid of an ancestor: proc.apid[1] is the parent; without index, any ancestor.',
+      (n) => (e, ctx) => ancestor(e.thread, n, ctx)?.pid, allAncestors((t) => String(t.pid)), anyAncestor((t) => t.pid)),
     indexed('proc.aname', 'string', 'the name of an ancestor: proc.aname[1] is the parent; without index, any ancestor.',
       (n) => (e, ctx) => ancestor(e.thread, n, ctx)?.comm, allAncestors(NAME), { ...anyAncestor(NAME), some: (a) => (a === undefined ? someAncestorName : undefined) }),
     indexed('proc.aexe', 'string', 'argv[0] of an ancestor: proc.aexe[1] is the parent; without index, any ancestor.',

@@ -2,7 +2,7 @@
 // pipeline validates against, the binder the compiler and output templates use, and the source of
 // `falconet list-fields`, so the docs and the engine cannot drift apart.
 
-import { whyUnavailable, type FieldCatalog, type FieldInfo } from '../../rules/types.js';
+import { whyUnavailable, type FieldCatalog, type FieldInfo } from './info.js';
 import { containerFields } from './container.js';
 import { evtFields } from './evt.js';
 import { fdFields } from './fd.js';

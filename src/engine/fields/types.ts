@@ -2,7 +2,7 @@
 // an extractor that runs per event. Field classes (evt.ts, proc.ts, ...) only export tables of these.
 
 import type { EngineContext, SyscallEvent } from '../event.js';
-import type { FieldInfo } from '../../rules/types.js';
+import type { FieldInfo } from './info.js';
 
 /**
  * One extracted value. `undefined` means "not available" (Falco prints `<NA>`), never a guess.
@@ -13,8 +13,8 @@ export type FieldValue = string | number | bigint | boolean | readonly string[] 
 /** Reads one field of one event. Must not throw and should not allocate when it can avoid it. */
 export type Extractor = (evt: SyscallEvent, ctx: EngineContext) => FieldValue;
 
-/** Calls `test` on each value in turn; true as soon as one passes, false when none does. */
-export type SomeTester = (evt: SyscallEvent, ctx: EngineContext, test: (v: string) => boolean) => boolean;
+/** Calls `test` on each value in turn (text, or numbers for proc.apid); true as soon as one passes, false when none does. */
+export type SomeTester = (evt: SyscallEvent, ctx: EngineContext, test: (v: string | number) => boolean) => boolean;
 
 /**
  * How a field yields several values.

@@ -5,13 +5,19 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { ProbeError } from './errors.js';
 import type { Layout } from './layout.js';
+import type { SyscallNumbers } from './programs.js';
 
 export interface NativeStats {
   received: number;
   ringDrops: number;
   batchDrops: number;
   batches: number;
+  /** Wanted programs whose hook this kernel lacks and that r_sys_exit cannot serve either. */
   unavailable: string[];
+  /** The filled slots of r_sys_exit's program array (x86-64 nr, or 512 + ia32 nr). */
+  rawSlots: number[];
+  /** Why the ring buffer could not be polled, once that happened. */
+  error?: string;
 }
 
 export interface NativeProbe {
@@ -35,13 +41,16 @@ export interface NativeProbeOptions {
   maxInflight: number;
   logPath: string;
   loadAll?: boolean;
+  /** Run the wanted syscall programs for ia32 (compat) syscalls too, through r_sys_exit. */
+  ia32?: boolean;
 }
 
 export interface NativeAddon {
-  Probe: new (opts: NativeProbeOptions, onBatch: (buf: Buffer) => void) => NativeProbe;
+  Probe: new (opts: NativeProbeOptions, onBatch: (buf: Buffer) => void, onError?: (message: string) => void) => NativeProbe;
   layout(): Layout;
   eventTypes(): { name: string; id: number; nparams: number }[];
   programNames(): string[];
+  syscallTable(): SyscallNumbers[];
   bootToEpochNs(): bigint;
 }
 

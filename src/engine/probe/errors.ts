@@ -1,4 +1,4 @@
-// Why the probe could not start, in words a user can act on. `code` is stable for programs.
+// Why the probe could not start (or stopped working), in words a user can act on. `code` is stable for programs.
 
 export type ProbeErrorCode =
   | 'ENOBTF' // the kernel exposes no BTF (/sys/kernel/btf/vmlinux)
@@ -10,6 +10,7 @@ export type ProbeErrorCode =
   | 'EBADOPTION'
   | 'EOPEN'
   | 'ERINGBUF'
+  | 'EPOLL' // the ring buffer could not be polled any more: the probe delivers nothing
   | 'EUNKNOWNPROG';
 
 export class ProbeError extends Error {

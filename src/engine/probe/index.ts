@@ -3,5 +3,5 @@ export { openProbe, ownPidNamespace, type Probe, type ProbeOptions, type ProbeSt
 export { probeUnavailableReason } from './check.js';
 export { ProbeError, type ProbeErrorCode } from './errors.js';
 export { decodeBatch, decodeRecord, forEachRecord, recordTypeId, recordTruncated } from './decoder.js';
-export { programsOf, planPrograms } from './programs.js';
+export { ia32Uncovered, programsOf, planPrograms, type SyscallNumbers } from './programs.js';
 export { LAYOUT } from './layout.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { EVENT_BY_NAME } from '../schema.js';
 import { loadAddon, type NativeProbe } from './addon.js';
 import { ProbeError } from './errors.js';
-import { planPrograms, programsOf } from './programs.js';
+import { ia32Uncovered, planPrograms, programsOf } from './programs.js';
 
 export interface ProbeOptions {
   /** Event type names (schema.ts) the rules need; nothing else leaves the kernel. */
@@ -40,6 +40,17 @@ export interface ProbeOptions {
    * verifier's time for the unused programs at start.
    */
   reloadable?: boolean;
+  /**
+   * Also capture ia32 (compat) syscalls: a 32-bit binary, or int 0x80 from a 64-bit one, which no
+   * per-syscall tracepoint reports. Attaches r_sys_exit, which runs on every syscall's exit
+   * (docs/performance.md gives its cost).
+   */
+  ia32?: boolean;
+  /**
+   * The ring buffer can no longer be polled (the probe is stopped by then): records would silently
+   * stop arriving otherwise. Without onError the error is thrown as an uncaught exception.
+   */
+  onError?(err: ProbeError): void;
 }
 
 /** What setEventTypes could not honour. */
@@ -69,8 +80,18 @@ export interface Probe {
   readonly bootToEpochNs: bigint;
   /** Requested types this probe cannot emit (e.g. read, write): rules on them will not fire. */
   readonly unsupported: readonly string[];
-  /** Requested types whose kernel hook does not exist on this kernel (e.g. init_module without modules). */
+  /**
+   * Requested types whose kernel hook does not exist on this kernel and that the raw_syscalls
+   * fallback cannot serve either (init_module without modules is served: it is not listed).
+   */
   readonly unavailable: readonly string[];
+  /** With ia32: requested types whose ia32 calls are still not seen (programs.ts ia32Uncovered). */
+  readonly ia32Uncovered: readonly string[];
+  /**
+   * The syscalls r_sys_exit serves now, as slots of its program array: the x86-64 nr of a wanted
+   * syscall whose own tracepoint is missing, 512 + the ia32 nr of one with ia32. Empty: not attached.
+   */
+  rawSlots(): readonly number[];
   /**
    * Captures `eventTypes` from now on, without detaching (a rules reload): new programs are
    * attached before the ones no longer needed are detached, so no type both sets share has a gap.
@@ -128,6 +149,7 @@ export function openProbe(opts: ProbeOptions): Probe {
         maxInflight: opts.maxInflight ?? 64,
         logPath,
         loadAll: opts.reloadable === true,
+        ia32: opts.ia32 === true,
       },
       (buf) => {
         const now = Date.now();
@@ -145,6 +167,15 @@ export function openProbe(opts: ProbeOptions): Probe {
             throw err;
           });
         }
+      },
+      (message) => {
+        probe.stop();
+        const err = new ProbeError('EPOLL', message);
+        if (opts.onError) opts.onError(err);
+        else
+          process.nextTick(() => {
+            throw err;
+          });
       },
     );
   } catch (err) {
@@ -165,11 +196,15 @@ export function openProbe(opts: ProbeOptions): Probe {
     },
     unsupported: plan.unsupported,
     unavailable,
+    ia32Uncovered: opts.ia32 ? ia32Uncovered(opts.eventTypes, addon.syscallTable()) : [],
     stop() {
       if (stopped) return;
       stopped = true;
       open.delete(probe);
       native.stop();
+    },
+    rawSlots() {
+      return native.stats().rawSlots;
     },
     stats() {
       const s = native.stats();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planPrograms, programsOf } from './programs.js';
+import { ia32Uncovered, planPrograms, programsOf } from './programs.js';
 
 const EMITTED = [
   { name: 'execve', id: 1 },
@@ -24,5 +24,22 @@ describe('planPrograms', () => {
   it('maps syscalls whose tracepoint has another name', () => {
     expect(programsOf('umount2')).toEqual(['x_umount']);
     expect(programsOf('procexit')).toEqual(['t_exit']);
+  });
+});
+
+describe('ia32Uncovered', () => {
+  const TABLE = [
+    { name: 'openat', nr64: 257, nr32: 295 },
+    { name: 'accept', nr64: 43, nr32: -1 },
+    { name: 'sendmsg', nr64: 46, nr32: -1 },
+    { name: 'execve', nr64: 59, nr32: 11 },
+  ];
+  it.each([
+    { types: ['openat', 'execve'], uncovered: [] },
+    { types: ['accept', 'openat', 'sendmsg', 'accept'], uncovered: ['accept', 'sendmsg'] },
+    // served by scheduler tracepoints, which fire for ia32 tasks too: never listed
+    { types: ['clone', 'procexit'], uncovered: [] },
+  ])('$types -> $uncovered', ({ types, uncovered }) => {
+    expect(ia32Uncovered(types, TABLE)).toEqual(uncovered);
   });
 });

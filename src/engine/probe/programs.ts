@@ -1,5 +1,8 @@
 // Which BPF programs (native/probe/probe.bpf.c) serve which event types. Only the programs the
 // loaded rules need are loaded and attached; the rest of the syscalls never meet the probe.
+// A syscall program whose own tracepoint this kernel lacks is still served, by r_sys_exit on
+// raw_syscalls:sys_exit (the addon decides that at attach, and reports only what neither can serve
+// as unavailable); r_sys_exit also serves ia32 syscalls when asked, except those below.
 
 /** Event types served by a hook other than the syscall's own sys_exit tracepoint (`x_<name>`). */
 const SHARED_HOOKS: Readonly<Record<string, readonly string[]>> = {
@@ -16,6 +19,23 @@ const SHARED_HOOKS: Readonly<Record<string, readonly string[]>> = {
 
 export function programsOf(eventType: string): readonly string[] {
   return SHARED_HOOKS[eventType] ?? [`x_${eventType}`];
+}
+
+/** events.h's syscall table as the addon reports it (syscallTable()). */
+export interface SyscallNumbers {
+  name: string;
+  nr64: number;
+  nr32: number;
+}
+
+/**
+ * With ia32 capture on: the requested types whose ia32 calls still go unseen, because their syscall
+ * program has no ia32 syscall it reads right (events.h: accept exists only behind socketcall,
+ * sendmsg and recvmsg take a compat msghdr of another layout).
+ */
+export function ia32Uncovered(eventTypes: readonly string[], table: readonly SyscallNumbers[]): string[] {
+  const nr32 = new Map(table.map((t) => [`x_${t.name}`, t.nr32]));
+  return [...new Set(eventTypes)].filter((t) => programsOf(t).some((p) => nr32.get(p) === -1));
 }
 
 export interface ProgramPlan {

@@ -49,7 +49,7 @@ describe('StateMachine', () => {
     const m = machine();
     const e = m.apply(rec('close', 0, { fd: 3 }));
     expect(e.fd?.name).toBe('/etc');
-    m.apply(rec('read', 0, { fd: 3 }));
+    m.apply(rec('read', -9, { fd: 3 }));
     expect(m.threads.get(100)?.fds.has(3)).toBe(false);
   });
 

@@ -2,7 +2,7 @@
 // Each returns the fd the event refers to (for the fd.* fields). The fd shapes and socket tuples
 // they build come from fds.ts.
 
-import type { Fd, RawRecord, Thread } from '../event.js';
+import type { Fd, FdType, RawRecord, Thread } from '../event.js';
 import { accepted, bound, connected, datagram, fileFd, num, O_CLOEXEC, resolveArg, sockAddr, socketFd, str } from './fds.js';
 import type { Handler, StateHooks } from './handler.js';
 import { copyFd, makeFd } from './shapes.js';
@@ -20,21 +20,53 @@ const open: Handler = (rec, t, ok) => {
   return fd;
 };
 
-/** Syscalls that only use an fd: the event refers to it, the table does not change. */
-const usesFd: Handler = (rec, t) => t.fds.get(num(rec.args.fd));
+/**
+ * An fd whose origin the monitor did not see: received over SCM_RIGHTS, inherited before a snapshot
+ * that missed it, made by a syscall the probe does not capture. Its number is known, its type and
+ * name are not (fd.name reads <NA>): nothing is borrowed from the cwd or from another fd.
+ */
+function unseenFd(n: number): Fd {
+  return makeFd(n, 'unknown', undefined, 0);
+}
+
+/**
+ * The table's fd `n`, or, when the table does not have it, an unseen one. When the syscall succeeded
+ * the fd exists, so the stub is kept: later events on it share it, and its close removes it.
+ */
+function fdOrUnseen(t: Thread, n: number, ok: boolean): Fd | undefined {
+  const fd = t.fds.get(n);
+  if (fd !== undefined || Number.isNaN(n) || n < 0) return fd;
+  const unseen = unseenFd(n);
+  if (ok) t.fds.set(n, unseen);
+  return unseen;
+}
+
+/** Syscalls that only use an fd: the event refers to it; the table only learns of an fd it never saw. */
+const usesFd: Handler = (rec, t, ok) => fdOrUnseen(t, num(rec.args.fd), ok);
 
 const close: Handler = (rec, t, ok, m) => {
-  const fd = t.fds.get(num(rec.args.fd));
+  const n = num(rec.args.fd);
+  const fd = t.fds.get(n);
   if (ok && fd) m.closeAfter(t.fds, fd.num);
-  return fd;
+  return fd ?? (Number.isNaN(n) || n < 0 ? undefined : unseenFd(n));
 };
+
+/**
+ * A copy of `old` as fd `res`. A copy of an fd the table does not know is itself unknown: the new
+ * number's previous entry (a stale one) must not stand in for it.
+ */
+function copyOf(old: Fd | undefined, res: number): Fd {
+  const copy = old ? copyFd(old) : unseenFd(res);
+  copy.num = res;
+  return copy;
+}
 
 const dup: Handler = (rec, t, ok) => {
   const old = t.fds.get(num(rec.args.oldfd));
-  if (!ok || !old) return old;
-  const copy = copyFd(old);
-  copy.num = rec.res;
-  copy.openFlags = rec.type === 'dup3' ? num(rec.args.flags) : old.openFlags & ~O_CLOEXEC;
+  if (!ok) return old;
+  const copy = copyOf(old, rec.res);
+  // dup and dup2 clear close-on-exec on the copy; dup3 sets it from its flags (O_CLOEXEC or 0).
+  copy.openFlags = rec.type === 'dup3' ? (copy.openFlags & ~O_CLOEXEC) | (num(rec.args.flags) & O_CLOEXEC) : copy.openFlags & ~O_CLOEXEC;
   t.fds.set(rec.res, copy);
   return copy;
 };
@@ -44,12 +76,14 @@ const F_DUPFD_CLOEXEC = 1030;
 
 /** fcntl's F_DUPFD and F_DUPFD_CLOEXEC are dups to the lowest free fd at or above the argument. */
 const fcntl: Handler = (rec, t, ok) => {
-  const old = t.fds.get(num(rec.args.fd));
+  const n = num(rec.args.fd);
   const cmd = num(rec.args.cmd);
-  if (!ok || !old || (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC)) return old;
-  const copy = copyFd(old);
-  copy.num = rec.res;
-  copy.openFlags = cmd === F_DUPFD_CLOEXEC ? old.openFlags | O_CLOEXEC : old.openFlags & ~O_CLOEXEC;
+  const old = fdOrUnseen(t, n, ok);
+  // F_SETFD would set or clear close-on-exec, but the probe does not send its argument: the flag
+  // the table holds stays as the open, socket or dup set it.
+  if (!ok || (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC)) return old;
+  const copy = copyOf(t.fds.get(n), rec.res);
+  copy.openFlags = cmd === F_DUPFD_CLOEXEC ? copy.openFlags | O_CLOEXEC : copy.openFlags & ~O_CLOEXEC;
   t.fds.set(rec.res, copy);
   return old;
 };
@@ -88,7 +122,7 @@ const bind: Handler = (rec, t) => {
 
 function accept(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
   const listener = t.fds.get(num(rec.args.listenfd));
-  const fd = accepted(ok ? rec.res : -1, listener, sockAddr(rec.args.addr), sockAddr(rec.args.laddr));
+  const fd = accepted(ok ? rec.res : -1, listener, sockAddr(rec.args.addr), sockAddr(rec.args.laddr), num(rec.args.flags) || 0);
   if (ok) t.fds.set(rec.res, fd);
   return fd;
 }
@@ -97,12 +131,15 @@ function accept(rec: RawRecord, t: Thread, ok: boolean): Fd | undefined {
 const exchange =
   (sending: boolean): Handler =>
   (rec, t, ok, m) => {
-    const fd = t.fds.get(num(rec.args.fd));
+    const fd = fdOrUnseen(t, num(rec.args.fd), ok);
     return fd && ok ? renaming(fd, m, (f) => datagram(f, sockAddr(rec.args.tuple), sockAddr(rec.args.laddr), sending)) : fd;
   };
 
+const MFD_CLOEXEC = 1;
+
 const memfdCreate: Handler = (rec, t, ok) => {
-  const fd = makeFd(ok ? rec.res : -1, 'memfd', `memfd:${str(rec.args.name)}`, 0);
+  const cloexec = num(rec.args.flags) & MFD_CLOEXEC ? O_CLOEXEC : 0;
+  const fd = makeFd(ok ? rec.res : -1, 'memfd', `memfd:${str(rec.args.name)}`, cloexec);
   if (ok) t.fds.set(rec.res, fd);
   return fd;
 };
@@ -120,6 +157,23 @@ const pipe: Handler = (rec, t, ok) => {
   }
   return fds[0];
 };
+
+/**
+ * Syscalls whose result is a new fd of one anonymous kind, named as /proc names it. The kernel sets
+ * close-on-exec on pidfds (pidfd_open, pidfd_getfd) and io_uring fds whatever the caller asks;
+ * userfaultfd takes O_CLOEXEC in its flags. pidfd_getfd's fd is a copy of another process's fd
+ * that the table does not follow across processes: its type and name stay unknown.
+ */
+const newFd =
+  (type: FdType, name: string | undefined, cloexec: (rec: RawRecord) => number): Handler =>
+  (rec, t, ok) => {
+    if (!ok) return undefined;
+    const fd = makeFd(rec.res, type, name, cloexec(rec));
+    t.fds.set(rec.res, fd);
+    return fd;
+  };
+
+const ALWAYS_CLOEXEC = (): number => O_CLOEXEC;
 
 export const FD_HANDLERS: Readonly<Record<string, Handler>> = {
   open,
@@ -151,4 +205,8 @@ export const FD_HANDLERS: Readonly<Record<string, Handler>> = {
   finit_module: usesFd,
   setns: usesFd,
   mmap: usesFd,
+  pidfd_open: newFd('unknown', 'anon_inode:[pidfd]', ALWAYS_CLOEXEC),
+  pidfd_getfd: newFd('unknown', undefined, ALWAYS_CLOEXEC),
+  userfaultfd: newFd('userfaultfd', 'anon_inode:[userfaultfd]', (rec) => num(rec.args.flags) & O_CLOEXEC),
+  io_uring_setup: newFd('io_uring', 'anon_inode:[io_uring]', ALWAYS_CLOEXEC),
 };

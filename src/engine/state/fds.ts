@@ -34,19 +34,32 @@ export function sockAddr(v: ArgValue): SockAddr | undefined {
   return isSockAddr(v) ? v : undefined;
 }
 
-/** The directory a *at syscall resolves a relative path against. */
-export function baseDir(t: Thread, dirfd: ArgValue): string {
+/**
+ * The directory a *at syscall resolves a relative path against, or undefined when the monitor does
+ * not know it: a dirfd the table never saw open (passed over SCM_RIGHTS, taken with pidfd_getfd, open
+ * before a snapshot that missed it), one whose own path is unknown, or an unknown cwd. Never the cwd
+ * in place of an unknown dirfd: that was a guess that named files in the wrong directory.
+ */
+export function baseDir(t: Thread, dirfd: ArgValue): string | undefined {
   const n = num(dirfd);
-  if (Number.isNaN(n) || n === AT_FDCWD) return t.cwd;
-  return t.fds.get(n)?.name ?? t.cwd;
+  if (Number.isNaN(n) || n === AT_FDCWD) return t.cwd || undefined;
+  const fd = t.fds.get(n);
+  // A directory opened without O_DIRECTORY is typed 'file'; anything else (a socket) is ENOTDIR.
+  return fd !== undefined && (fd.type === 'directory' || fd.type === 'file') ? fd.name : undefined;
 }
 
-/** Resolves a path argument of an event against dirfd or the cwd. */
-export function resolveArg(t: Thread, path: ArgValue, dirfd?: ArgValue): string {
-  return resolvePath(dirfd === undefined ? t.cwd : baseDir(t, dirfd), str(path));
+/**
+ * Resolves a path argument of an event against dirfd or the cwd: absolute paths always, relative
+ * ones when their base is known; undefined otherwise.
+ */
+export function resolveArg(t: Thread, path: ArgValue, dirfd?: ArgValue): string | undefined {
+  const p = str(path);
+  if (p === '' || p.charCodeAt(0) === 47 /* '/' */) return resolvePath('/', p);
+  const base = dirfd === undefined ? t.cwd || undefined : baseDir(t, dirfd);
+  return base === undefined ? undefined : resolvePath(base, p);
 }
 
-export function fileFd(numFd: number, name: string, flags: number): Fd {
+export function fileFd(numFd: number, name: string | undefined, flags: number): Fd {
   const type: FdType = (flags & O_DIRECTORY) === O_DIRECTORY && (flags & O_TMPFILE) !== O_TMPFILE ? 'directory' : 'file';
   return makeFd(numFd, type, name, flags);
 }
@@ -59,11 +72,17 @@ function addrText(a: SockAddr | undefined): { ip?: string; port?: number; text: 
   return { text: '' };
 }
 
+/**
+ * SOCK_CLOEXEC and SOCK_NONBLOCK have O_CLOEXEC's and O_NONBLOCK's values (socket(2), accept4(2)), so a
+ * socket keeps them in openFlags and closeOnExec treats it like a file opened with O_CLOEXEC.
+ */
+export const SOCK_FLAGS = O_CLOEXEC | 0o4000;
+
 export function socketFd(numFd: number, domain: number, type: number): Fd {
   const fdType: FdType = domain === AF_INET ? 'ipv4' : domain === AF_INET6 ? 'ipv6' : domain === AF_UNIX ? 'unix' : domain === AF_NETLINK ? 'netlink' : 'unknown';
   const base = type & SOCK_TYPE_MASK;
   const l4proto: L4Proto = base === SOCK_STREAM ? 'tcp' : base === SOCK_DGRAM ? 'udp' : base === SOCK_RAW ? 'raw' : 'unknown';
-  const fd = makeFd(numFd, fdType, '', 0);
+  const fd = makeFd(numFd, fdType, '', type & SOCK_FLAGS);
   fd.l4proto = l4proto;
   return fd;
 }
@@ -115,8 +134,9 @@ export function connected(fd: Fd, peer: SockAddr | undefined, local: SockAddr | 
  * the accepted socket's own local end when the probe sent it (a listener bound to 0.0.0.0 accepts on
  * a real address), else the listener's bound address.
  */
-export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr | undefined, local?: SockAddr): Fd {
-  const fd = makeFd(numFd, listener?.type ?? (peer?.family === 'ipv6' ? 'ipv6' : peer?.family === 'unix' ? 'unix' : 'ipv4'), '', 0);
+export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr | undefined, local?: SockAddr, flags = 0): Fd {
+  // accept4's SOCK_CLOEXEC/SOCK_NONBLOCK; the new socket never inherits the listener's flags.
+  const fd = makeFd(numFd, listener?.type ?? (peer?.family === 'ipv6' ? 'ipv6' : peer?.family === 'unix' ? 'unix' : 'ipv4'), '', flags & SOCK_FLAGS);
   fd.l4proto = listener?.l4proto ?? 'tcp';
   const l = addrText(local);
   fd.sip = l.ip ?? listener?.sip;

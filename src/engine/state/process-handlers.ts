@@ -69,7 +69,7 @@ const exec: Handler = (rec, t, ok) => {
   // trusted_exepath is the file the image runs (a memfd behind /proc/self/fd/N, a symlink's target);
   // filename, what the caller passed, stands in for records that lack it (older captures).
   const exepath = str(a.trusted_exepath);
-  t.exepath = exepath ? exepath.replace(DELETED, '') : filename ? resolveArg(t, filename, a.dirfd) : t.exepath;
+  t.exepath = exepath ? exepath.replace(DELETED, '') : filename ? (resolveArg(t, filename, a.dirfd) ?? t.exepath) : t.exepath;
   t.comm = rec.comm;
   t.execTs = rec.ts;
   t.exeFromMemfd = (exepath || t.exepath).startsWith('/memfd:');
@@ -173,14 +173,17 @@ const setpgid: Handler = (rec, t, ok, m) => {
   return undefined;
 };
 
+// An empty cwd means "not known" (proc.cwd reads <NA>, relative paths stay unresolved): a chdir
+// relative to an unknown cwd, or an fchdir to an fd the table does not know, leaves it so rather
+// than keeping the directory the process just left.
 const chdir: Handler = (rec, t, ok) => {
-  if (ok) t.cwd = resolveArg(t, rec.args.path);
+  if (ok) t.cwd = resolveArg(t, rec.args.path) ?? '';
   return undefined;
 };
 
 const fchdir: Handler = (rec, t, ok) => {
   const fd = t.fds.get(num(rec.args.fd));
-  if (ok && fd) t.cwd = fd.name;
+  if (ok) t.cwd = fd?.name ?? '';
   return fd;
 };
 

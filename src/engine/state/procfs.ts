@@ -96,7 +96,7 @@ function readFds(dir: string, sockets: Map<number, SocketInfo>): Fd[] {
     const flagsHex = /^flags:\s*([0-7]+)$/m.exec(read(`${dir}/fdinfo/${n}`) ?? '')?.[1];
     const fd: Fd = { num: Number(n), type: fdType(target), name: target, openFlags: flagsHex ? parseInt(flagsHex, 8) : 0 };
     const sock = /^socket:\[(\d+)\]$/.exec(target);
-    if (sock?.[1]) Object.assign(fd, sockets.get(Number(sock[1])) ?? { type: 'unknown', name: '' });
+    if (sock?.[1]) Object.assign(fd, sockets.get(Number(sock[1])) ?? { type: 'unknown', name: undefined });
     else if (fd.type === 'memfd') fd.name = target.replace(/^\//, '').replace(/ \(deleted\)$/, '');
     fds.push(fd);
   }

@@ -7,7 +7,7 @@
 import type { Fd, FdType, Thread } from '../event.js';
 
 /** A new fd with no socket, rename or inode facts yet. */
-export function makeFd(num: number, type: FdType, name: string, openFlags: number): Fd {
+export function makeFd(num: number, type: FdType, name: string | undefined, openFlags: number): Fd {
   return {
     num,
     type,

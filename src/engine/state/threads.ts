@@ -172,7 +172,8 @@ export class ThreadTable {
       exe: parent?.exe ?? rec.comm,
       exepath: parent?.exepath ?? '',
       args: parent ? [...parent.args] : [],
-      cwd: parent?.cwd ?? '/',
+      // No parent to inherit from: the cwd is unknown ('' reads <NA>), not '/'.
+      cwd: parent?.cwd ?? '',
       uid: rec.uid,
       gid: rec.gid,
       euid: rec.uid,

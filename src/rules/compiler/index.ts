@@ -9,4 +9,4 @@ export {
   type FieldBinder,
   type Predicate,
 } from './compile.js';
-export { compileRuleset, type CompiledRuleset, type CompileOptions, type RuleError } from './ruleset.js';
+export { compileRuleset, type CompiledRule, type CompiledRules, type CompiledRuleset, type CompileOptions, type RuleError } from './ruleset.js';

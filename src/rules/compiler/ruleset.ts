@@ -15,8 +15,14 @@ function readsMetadata(rule: LoadedRule): boolean {
 
 export type RuleError = SpanError & { rule: string };
 
+/** A rule of a compiled ruleset: the engine's RulesetRule, carrying the rule as loaded. */
+export type CompiledRule = RulesetRule<LoadedRule>;
+
+/** What compileRuleset builds: the engine's Ruleset of rules that know their LoadedRule. */
+export type CompiledRules = Ruleset<CompiledRule>;
+
 export interface CompiledRuleset {
-  ruleset: Ruleset;
+  ruleset: CompiledRules;
   errors: RuleError[];
 }
 
@@ -42,7 +48,7 @@ export function compileRuleset(
 ): CompiledRuleset {
   const cache = createCompileCache();
   const errors: RuleError[] = [];
-  const compiled: RulesetRule[] = [];
+  const compiled: CompiledRule[] = [];
   for (const rule of rules) {
     const cond = compileCondition(rule.condition, fields, cache);
     const own = compileOutput(rule.output, fields);

@@ -1,7 +1,7 @@
 // compileOutput: an output template bound to extractors once, formatted per alert. Formatting only
 // runs when a rule fires, so it may build strings; binding (the expensive part) happens up front.
 
-import type { EngineContext, SyscallEvent } from '../../engine/event.js';
+import type { OutputFormatter } from '../../engine/ruleset.js';
 import type { BoundField, Extractor, FieldValue } from '../../engine/fields/index.js';
 import type { SpanError } from '../types.js';
 import { applyTransformers } from '../compiler/transformers.js';
@@ -12,17 +12,8 @@ export interface OutputBinder {
   bind(name: string, arg: string | undefined, forJson?: boolean): BoundField | string;
 }
 
-export interface FormattedOutput {
-  output: string;
-  /** Every referenced field by its written key (`proc.aname[2]`), undefined when not available. */
-  fields: Record<string, FieldValue>;
-}
-
-export interface OutputFormatter {
-  format(evt: SyscallEvent, ctx: EngineContext): FormattedOutput;
-  /** The field keys the template references, in order of first appearance. */
-  readonly keys: readonly string[];
-}
+// What a compiled template is to the ruleset that holds it is declared there (src/engine/ruleset.ts).
+export type { FormattedOutput, OutputFormatter } from '../../engine/ruleset.js';
 
 export type OutputResult = ({ ok: true } & OutputFormatter) | { ok: false; errors: SpanError[] };
 

@@ -1,7 +1,13 @@
 // Pattern operators: glob/iglob (fnmatch), regex (whole-value match, like RE2 FullMatch in
 // libsinsp), and pmatch (path prefix against a list: /usr/lib matches /usr/lib and /usr/lib/x).
 // Patterns compile once, at rule compile time.
+//
+// regex runs on RE2 (re2js, a pure-JS port): the values it is matched against are file names,
+// command lines and the like that an attacker chooses, and a backtracking engine (RegExp) can be
+// made to take exponential time on them (`(a+)+$` against 'aaa...!'); RE2 is linear in the input.
+// It also gives Falco's syntax: RE2's, not JavaScript's (no backreferences or lookaround).
 
+import { RE2JS } from 're2js';
 import { globToRegExp } from '../../../engine/fields/glob.js';
 import { js } from '../codegen.js';
 import { fail, prepare, type TestInput, type TestResult } from './types.js';
@@ -36,15 +42,22 @@ export function patterns(input: TestInput): TestResult {
   }
   if (items.length !== 1) return fail('bad-value', `'${op}' compares with one pattern, not a list`, input.valueSpan);
   const text = items[0]!.text;
-  let re: RegExp;
   if (op === 'regex') {
+    let re: RE2JS;
     try {
-      re = prepare(input, 'regex', () => new RegExp(`^(?:${text})$`));
+      re = prepare(input, 'regex', () => RE2JS.compile(text));
     } catch (err) {
-      return fail('bad-regex', `invalid regular expression: ${(err as Error).message}`, items[0]!.span);
+      return fail('bad-regex', `invalid regular expression (RE2 syntax): ${regexProblem(err)}`, items[0]!.span);
     }
-  } else {
-    re = prepare(input, op, () => globToRegExp(text, op === 'iglob'));
+    // matches() is a whole-input match, as RE2::FullMatch.
+    return { ok: true, code: js`(${v} !== undefined && ${b.constant(re)}.matches(${v}))` };
   }
+  const re = prepare(input, op, () => globToRegExp(text, op === 'iglob'));
   return { ok: true, code: js`(${v} !== undefined && ${b.constant(re)}.test(${v}))` };
+}
+
+/** RE2's own words for what is wrong ("missing closing )"), without its "error parsing regexp:" lead. */
+function regexProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^error parsing regexp:\s*/, '');
 }
