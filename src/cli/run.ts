@@ -15,6 +15,7 @@ import { ALL_TYPES, liveTaskSource, runLiveSession } from './live.js';
 import { startMetadata } from './metadata.js';
 import { dnsNamesOf, startDnsNames } from '../metadata/dns/index.js';
 import type { CompiledRules } from '../rules/compiler/index.js';
+import type { Diagnostic } from '../rules/index.js';
 import { startLiveWebserver, type LiveWebserver } from './webserver.js';
 import { AlertGate } from '../engine/alert-gate.js';
 import { createLogger } from './logger.js';
@@ -39,6 +40,13 @@ function dropAlert(c: DropCounts, hostname: string): Alert {
     { 'n_drops_ringbuf': c.ring, 'n_drops_engine': c.batch, 'n_evts': c.delivered, 'n_seconds': c.seconds },
     hostname,
   );
+}
+
+/** A rule on an event type falconet cannot capture loads, as in Falco, but stays silent: say where. */
+function warnUncaptured(log: ReturnType<typeof createLogger>, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics.filter((x) => x.code === 'event-type-not-captured')) {
+    log.warn({ at: `${d.pos.file}:${d.pos.line}:${d.pos.col}`, rule: d.item?.name }, d.message);
+  }
 }
 
 const PURGE_EVERY_MS = 60_000;
@@ -94,10 +102,7 @@ export async function runLive(opts: RunOptions): Promise<number> {
   const loaded = loadRuleFiles(rules, ruleOptions(settings));
   reportDiagnostics(loaded.diagnostics, { warnings: false });
   if (!loaded.ok) return 1;
-  // A rule on an event type falconet cannot capture loads, as in Falco, but stays silent: say where.
-  for (const d of loaded.diagnostics.filter((x) => x.code === 'event-type-not-captured')) {
-    log.warn({ at: `${d.pos.file}:${d.pos.line}:${d.pos.col}`, rule: d.item?.name }, d.message);
-  }
+  warnUncaptured(log, loaded.diagnostics);
 
   const drops = new DropPolicy(dropPolicyOptions(settings));
   const dropActions = new Set(settings.syscall_event_drops.actions);
@@ -132,7 +137,9 @@ export async function runLive(opts: RunOptions): Promise<number> {
     paths: [...rules, ...config.files],
     load: () => {
       pending = resolveCommandSettingsOrThrow(opts);
-      return loadRuleFiles(pending.settings.rules_files, ruleOptions(pending.settings));
+      const next = loadRuleFiles(pending.settings.rules_files, ruleOptions(pending.settings));
+      if (next.ok) warnUncaptured(log, next.diagnostics);
+      return next;
     },
     apply: (ruleset) => {
       const next = captureSet(ruleset, ALL_TYPES);

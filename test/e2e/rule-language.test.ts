@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli/cli.js';
-import { kernelTestsPossible, watchJson, type JsonAlert } from './env.js';
+import { kernelTestsPossible, startLive, until, watchJson, type JsonAlert } from './env.js';
 
 const why = kernelTestsPossible();
 
@@ -89,5 +89,24 @@ describe('rule language on the live host (falconet run)', () => {
     expect(warning, stderr).toBeDefined();
     expect(warning).toMatch(/rules\.yaml:\d+:\d+/);
     expect(warning).toContain('On page faults');
+  });
+
+  it('warns again when a reload brings a rule on an event type it cannot capture', { timeout: 60_000 }, async () => {
+    const rules = join(tempDir(), 'reloaded.yaml');
+    const rule = (name: string, type: string) =>
+      `- rule: ${name}\n  desc: d\n  condition: evt.type = ${type} and proc.name = ${tag}\n  output: "x"\n  priority: NOTICE\n`;
+    writeFileSync(rules, rule('Opens of the tag', 'openat'));
+    const live = await startLive(['run', '-r', rules, '--no-docker']);
+    try {
+      expect(live.out.stderr).not.toContain('cannot capture event type');
+      writeFileSync(rules, rule('Opens of the tag', 'openat') + rule('Page faults of the tag', 'page_fault'));
+      live.child.kill('SIGHUP');
+      await until(() => live.out.stderr.includes('"msg":"rules reloaded"'), 10_000);
+      const warning = live.out.stderr.split('\n').find((l) => l.includes("cannot capture event type 'page_fault'"));
+      expect(warning, live.out.stderr).toMatch(/reloaded\.yaml:8:\d+/);
+      expect(warning).toContain('Page faults of the tag');
+    } finally {
+      expect(await live.stop()).toBe(0);
+    }
   });
 });
