@@ -134,7 +134,9 @@ export function connected(fd: Fd, peer: SockAddr | undefined, local: SockAddr | 
  * the accepted socket's own local end when the probe sent it (a listener bound to 0.0.0.0 accepts on
  * a real address), else the listener's bound address.
  */
-export function accepted(numFd: number, listener: Fd | undefined, peer: SockAddr | undefined, local?: SockAddr, flags = 0): Fd {
+export function accepted(numFd: number, known: Fd | undefined, peer: SockAddr | undefined, local?: SockAddr, flags = 0): Fd {
+  // A listener the table holds only as an unseen stub (its type unknown) tells nothing: the peer does.
+  const listener = known?.type === 'unknown' ? undefined : known;
   // accept4's SOCK_CLOEXEC/SOCK_NONBLOCK; the new socket never inherits the listener's flags.
   const fd = makeFd(numFd, listener?.type ?? (peer?.family === 'ipv6' ? 'ipv6' : peer?.family === 'unix' ? 'unix' : 'ipv4'), '', flags & SOCK_FLAGS);
   fd.l4proto = listener?.l4proto ?? 'tcp';

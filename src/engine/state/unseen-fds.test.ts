@@ -63,6 +63,12 @@ describe('fds of unseen origin', () => {
       { num: 7, name: undefined },
     ],
     [
+      // The listener became a stub (an fcntl on it), which says nothing of its family: the peer does.
+      'an accept on a listener known only as an unseen stub',
+      [rec('fcntl', 2, { fd: 7, cmd: 3 }), rec('accept4', 8, { listenfd: 7, addr: { family: 'ipv4', ip: '127.0.0.1', port: 40000 }, flags: 0 })],
+      { num: 8, type: 'ipv4', l4proto: 'tcp', cip: '127.0.0.1', cport: 40000 },
+    ],
+    [
       'an openat relative to the cwd after an fchdir to an unknown fd',
       [rec('fchdir', 0, { fd: 9 }), rec('openat', 5, { dirfd: -100, name: 'x', flags: 0 })],
       { num: 5, name: undefined },
