@@ -29,13 +29,16 @@ function unseenFd(n: number): Fd {
   return makeFd(n, 'unknown', undefined, 0);
 }
 
+/** An argument that can name an fd (not a missing value, not AT_FDCWD or another negative). */
+const isFdNumber = (n: number): boolean => !Number.isNaN(n) && n >= 0;
+
 /**
  * The table's fd `n`, or, when the table does not have it, an unseen one. When the syscall succeeded
  * the fd exists, so the stub is kept: later events on it share it, and its close removes it.
  */
 function fdOrUnseen(t: Thread, n: number, ok: boolean): Fd | undefined {
   const fd = t.fds.get(n);
-  if (fd !== undefined || Number.isNaN(n) || n < 0) return fd;
+  if (fd !== undefined || !isFdNumber(n)) return fd;
   const unseen = unseenFd(n);
   if (ok) t.fds.set(n, unseen);
   return unseen;
@@ -48,7 +51,7 @@ const close: Handler = (rec, t, ok, m) => {
   const n = num(rec.args.fd);
   const fd = t.fds.get(n);
   if (ok && fd) m.closeAfter(t.fds, fd.num);
-  return fd ?? (Number.isNaN(n) || n < 0 ? undefined : unseenFd(n));
+  return fd ?? (isFdNumber(n) ? unseenFd(n) : undefined);
 };
 
 /**

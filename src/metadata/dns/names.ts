@@ -3,7 +3,7 @@
 // (it never does reverse lookups): the fields then answer with the name whose addresses hold the
 // event's IP. Pure: give it rule conditions, get names.
 
-import type { Expr, Value } from '../../rules/ast.js';
+import { forEachLeaf, type Expr, type Value } from '../../rules/index.js';
 
 /** The fields whose values are names resolved from the rules' constants. */
 export const DNS_NAME_FIELDS: ReadonlySet<string> = new Set(['fd.sip.name', 'fd.cip.name', 'fd.lip.name', 'fd.rip.name']);
@@ -25,26 +25,6 @@ function constants(v: Value): string[] {
   }
 }
 
-function walk(e: Expr, out: Set<string>): void {
-  switch (e.kind) {
-    case 'and':
-    case 'or':
-      walk(e.left, out);
-      walk(e.right, out);
-      return;
-    case 'not':
-      walk(e.expr, out);
-      return;
-    case 'compare':
-      if (DNS_NAME_FIELDS.has(e.field.name) && NAME_OPS.has(e.op)) {
-        for (const c of constants(e.value)) if (c.trim() !== '') out.add(c.trim());
-      }
-      return;
-    default:
-      return;
-  }
-}
-
 /**
  * The names the conditions compare a DNS name field with, in first-seen order. Conditions are the
  * resolved ones (macros inlined, lists expanded), so `fd.sip.name in (k8s_api_server)` style
@@ -52,6 +32,11 @@ function walk(e: Expr, out: Set<string>): void {
  */
 export function dnsNamesOf(conditions: Iterable<Expr>): string[] {
   const out = new Set<string>();
-  for (const c of conditions) walk(c, out);
+  for (const c of conditions) {
+    forEachLeaf(c, (l) => {
+      if (l.kind !== 'compare' || !DNS_NAME_FIELDS.has(l.field.name) || !NAME_OPS.has(l.op)) return;
+      for (const v of constants(l.value)) if (v.trim() !== '') out.add(v.trim());
+    });
+  }
   return [...out];
 }

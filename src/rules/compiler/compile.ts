@@ -16,6 +16,7 @@ import type { Expr, FieldRef, Value } from '../ast.js';
 import type { FieldType, SpanError } from '../types.js';
 import { Code, CodeBuilder, FALSE, TRUE, generatedSource, js } from './codegen.js';
 import { exprKey, fieldKey, fold } from './fold.js';
+import { forEachLeaf } from '../resolvers/walk.js';
 import { compileTest, type RhsItem } from './ops/index.js';
 import { applyTransformers, transformedType } from './transformers.js';
 import { compareFields } from './val.js';
@@ -112,28 +113,16 @@ class Generator {
 
   /** First pass: bind every field once and count its uses, to decide which ones to memoise. */
   private count(e: Expr): void {
-    switch (e.kind) {
-      case 'and':
-      case 'or':
-        this.count(e.left);
-        this.count(e.right);
-        return;
-      case 'not':
-        this.count(e.expr);
-        return;
-      case 'compare':
-      case 'unary': {
-        const slot = this.slot(e.field);
-        const alts = isError(slot) ? undefined : slot.alternatives;
-        for (const name of alts ?? []) this.use({ ...e.field, name });
-        if (!alts) this.use(e.field);
-        if (e.kind === 'compare' && e.value.kind === 'fieldval') this.use(e.value.field);
-        return;
-      }
-      default:
-        return;
-    }
+    forEachLeaf(e, (l) => {
+      if (l.kind !== 'compare' && l.kind !== 'unary') return;
+      const slot = this.slot(l.field);
+      const alts = isError(slot) ? undefined : slot.alternatives;
+      for (const name of alts ?? []) this.use({ ...l.field, name });
+      if (!alts) this.use(l.field);
+      if (l.kind === 'compare' && l.value.kind === 'fieldval') this.use(l.value.field);
+    });
   }
+
 
   private use(f: FieldRef): void {
     const s = this.slot(f);

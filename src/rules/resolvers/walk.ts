@@ -1,5 +1,5 @@
 // The shared traversal of the resolvers: rebuild the boolean skeleton (and, or, not) and let a pass
-// decide what becomes of each leaf.
+// decide what becomes of each leaf; or only visit the leaves, for a pass that collects.
 
 import type { Expr } from '../ast.js';
 
@@ -16,5 +16,21 @@ export function mapLeaves(e: Expr, leaf: (l: Leaf) => Expr): Expr {
       return { ...e, expr: mapLeaves(e.expr, leaf) };
     default:
       return leaf(e);
+  }
+}
+
+/** Calls `visit` on every leaf of `e`, left to right. */
+export function forEachLeaf(e: Expr, visit: (l: Leaf) => void): void {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      forEachLeaf(e.left, visit);
+      forEachLeaf(e.right, visit);
+      return;
+    case 'not':
+      forEachLeaf(e.expr, visit);
+      return;
+    default:
+      visit(e);
   }
 }
